@@ -1,0 +1,178 @@
+"""Command line: ``npnru ingest | ask | search | stats | ui``, each with ``--json``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from assistant.config import PROJECT_ROOT, Settings, settings_with
+
+EXIT_OK, EXIT_ERROR, EXIT_PARTIAL = 0, 1, 3
+
+
+def _print_json(data: object) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides = {}
+    if getattr(args, "data_dir", None):
+        overrides["data_dir"] = args.data_dir
+    return settings_with(**overrides)
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from ingest.index import ingest
+
+    settings = _settings(args)
+    bar = tqdm(total=0, unit="fichier", file=sys.stderr, disable=args.json or None,
+               desc="Indexation")
+
+    def progress(number: int, total: int, doc_id: str) -> None:
+        bar.total = total
+        bar.set_postfix_str(doc_id[-60:], refresh=False)
+        bar.update(number - bar.n)
+
+    report = ingest(settings, args.paths or None, progress=progress)
+    bar.close()
+    if args.json:
+        _print_json(report.to_dict())
+    else:
+        print(
+            f"Ajoutés : {len(report.added)} · mis à jour : {len(report.updated)} · "
+            f"inchangés : {len(report.unchanged)} · supprimés : {len(report.deleted)} · "
+            f"passages écrits : {report.chunks} · passages dans l'index : {report.total_chunks}"
+        )
+        for failure in report.failed:
+            print(f"Échec : {failure['path']} — {failure['error']}", file=sys.stderr)
+    if report.failed:
+        has_success = report.added or report.updated or report.unchanged
+        return EXIT_PARTIAL if has_success else EXIT_ERROR
+    return EXIT_OK
+
+
+def _location(page: int | None, article: str | None) -> str:
+    if article:
+        return f"article {article}"
+    return f"p. {page}" if page else ""
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from assistant.answer import answer_question
+
+    answer = answer_question(_settings(args), args.question)
+    if args.json:
+        _print_json(answer.to_dict())
+        return EXIT_OK
+    print(answer.text)
+    if answer.citations:
+        print("\nSources :")
+        for c in answer.citations:
+            where = _location(c.page, c.article)
+            print(f"  [{c.n}] {c.title} ({c.doc_id}{', ' + where if where else ''})")
+    return EXIT_OK
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from assistant.retrieval import search
+
+    passages = search(_settings(args), args.query, args.k)
+    if args.json:
+        _print_json({"results": [p.to_search_result() for p in passages]})
+        return EXIT_OK
+    if not passages:
+        print("Aucun passage : l'index est vide ? Lancez « npnru ingest ».")
+    for p in passages:
+        where = _location(p.page, p.article)
+        print(f"{p.rank}. [{p.score:.3f}] {p.doc_id}{' — ' + where if where else ''}")
+        print("   " + p.text[:300].replace("\n", " "))
+    return EXIT_OK
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from assistant.stats import index_stats
+
+    settings = _settings(args)
+    stats = index_stats(settings)
+    if args.json:
+        _print_json(stats)
+        return EXIT_OK
+    print(f"Index : {stats['data_dir']} (collection « {stats['collection']} »)")
+    print(f"Documents : {stats['documents']} · passages : {stats['chunks']}")
+    for doc in stats["by_document"]:
+        print(f"  {doc['doc_id']} — {doc['chunks']} passages — {doc['title']}")
+    return EXIT_OK
+
+
+def cmd_ui(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "ui" / "app.py"),
+        "--server.port", str(args.port or settings.ui_port),
+        "--server.headless", "true",
+        "--browser.gatherUsageStats", "false",
+    ]
+    env = None
+    if getattr(args, "data_dir", None):
+        import os
+
+        env = {**os.environ, "NPNRU_DATA_DIR": str(args.data_dir)}
+    return subprocess.call(command, env=env)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS,
+                        help="dossier de l'index (défaut : NPNRU_DATA_DIR ou ./data)")
+    common.add_argument("--json", action="store_true", help="sortie JSON (schéma stable)")
+
+    parser = argparse.ArgumentParser(
+        prog="npnru",
+        description="Assistant documentaire du Module 9.5 (attributions et NPNRU).",
+    )
+    parser.add_argument("--data-dir", type=Path, default=None,
+                        help="dossier de l'index (défaut : NPNRU_DATA_DIR ou ./data)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMANDE")
+
+    p = sub.add_parser("ingest", parents=[common], help="indexer les documents")
+    p.add_argument("paths", nargs="*", type=Path, metavar="CHEMIN",
+                   help="fichiers ou dossiers (défaut : les dossiers du corpus configurés)")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("ask", parents=[common], help="poser une question")
+    p.add_argument("question", metavar="QUESTION")
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("search", parents=[common], help="chercher les passages proches")
+    p.add_argument("query", metavar="REQUÊTE")
+    p.add_argument("-k", type=int, default=None, help="nombre de passages (défaut : top_k)")
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("stats", parents=[common], help="contenu de l'index")
+    p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("ui", parents=[common], help="lancer l'application web")
+    p.add_argument("--port", type=int, default=None, help="port (défaut : 8501)")
+    p.set_defaults(func=cmd_ui)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from assistant.model_store import ModelError
+    from assistant.store import StoreError
+
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (ModelError, StoreError) as exc:
+        print(f"Erreur : {exc}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

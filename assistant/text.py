@@ -1,0 +1,42 @@
+"""Small French text helpers shared by the answer composer (and later the lexical index)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import Stemmer
+
+STOPWORDS = frozenset(
+    """a au aux avec ce ces cette dans de des du elle en est et eux il ils je la le les leur
+    lui ma mais me meme mes moi mon ne nos notre nous on ou par pas pour qu que qui quoi quel
+    quelle quels quelles sa se ses son sur ta te tes toi ton tu un une vos votre vous y c d j l
+    m n s t etre avoir fait faire comment combien pourquoi quand est-ce estce sont ont peut
+    doit dois faut il-y-a cela ca lors tout tous toute toutes plus moins tres bien aussi""".split()
+)
+_WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
+_STEMMER = Stemmer.Stemmer("french")
+_NUMBER_WORDS = {"deux": "2", "trois": "3", "quatre": "4", "cinq": "5",
+                 "six": "6", "sept": "7", "huit": "8", "neuf": "9", "dix": "10",
+                 "premier": "1", "premiere": "1", "deuxieme": "2", "second": "2",
+                 "seconde": "2", "troisieme": "3", "quatrieme": "4"}
+
+
+def fold(text: str) -> str:
+    """Lowercase without accents, apostrophes unified."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("’", "'")
+
+
+def content_terms(text: str) -> set[str]:
+    """Snowball stems of the meaningful words, accents folded after stemming (« jours » ~
+    « jour », « durée » ~ « dure »), number words as digits."""
+    lowered = re.sub(r"\b[cdjlmnst]['’]|\bqu['’]", " ", text.lower())
+    terms = set()
+    for word in _WORD.findall(lowered):
+        folded = fold(word)
+        folded = _NUMBER_WORDS.get(folded, folded)
+        if folded in STOPWORDS or (len(folded) < 3 and not folded.isdigit()):
+            continue
+        terms.add(folded if folded.isdigit() else fold(_STEMMER.stemWord(word)))
+    return terms

@@ -1,0 +1,59 @@
+"""Shared fixtures: every test's state lives in a temporary folder; the real embedding model
+and a real Chroma are used, each test index built once per run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.config import PROJECT_ROOT, Settings, get_settings, settings_with
+from assistant.model_store import DEFAULT_DEST, ModelError, verify_model_dir
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(tmp_path_factory, monkeypatch):
+    """No test reads a developer's .env or writes into the project's data/ folder."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("NPNRU_DATA_DIR", str(home / "data"))
+    monkeypatch.chdir(home)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def model_ready() -> None:
+    try:
+        verify_model_dir(DEFAULT_DEST)
+    except ModelError as exc:
+        pytest.skip(f"modèle d'embeddings absent ({exc}) : lancez « make setup »")
+
+
+@pytest.fixture(scope="session")
+def programme_pdf(tmp_path_factory) -> Path:
+    """The programme PDF rendered by the committed script, in a corpus folder of its own."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "build_programme_pdf", PROJECT_ROOT / "corpus" / "build_programme_pdf.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    corpus = tmp_path_factory.mktemp("corpus")
+    out = corpus / "module-9-5-programme.pdf"
+    assert module.main(["--out", str(out)]) == 0
+    return out
+
+
+@pytest.fixture(scope="session")
+def programme_index(model_ready, programme_pdf, tmp_path_factory) -> Settings:
+    """An index of the programme PDF, built once for the whole run."""
+    from ingest.index import ingest
+
+    data_dir = tmp_path_factory.mktemp("programme-index")
+    settings = settings_with(data_dir=data_dir, corpus_dirs=[programme_pdf.parent])
+    report = ingest(settings)
+    assert report.added == ["module-9-5-programme.pdf"], report
+    return settings

@@ -1,0 +1,57 @@
+import pytest
+
+from ingest.loaders import LoaderError, load_document, normalise_text
+from tests.pdfs import make_pdf
+
+
+def test_pdf_keeps_its_pages(tmp_path):
+    path = make_pdf(tmp_path / "guide.pdf", ["Première page : la CALEOL.", "Deuxième page : la CIL."])
+    doc = load_document(path, "guide.pdf")
+    assert [n for n, _ in doc.pages] == [1, 2]
+    assert "CALEOL" in doc.pages[0][1] and "CIL" in doc.pages[1][1]
+    assert doc.format == "pdf"
+
+
+def test_markdown_title_is_its_first_heading(tmp_path):
+    path = tmp_path / "note.md"
+    path.write_text("# Gestion en flux\n\nLes réservations sont gérées en flux.\n", encoding="utf-8")
+    doc = load_document(path, "note.md")
+    assert doc.title == "Gestion en flux"
+    assert doc.pages == [(None, "# Gestion en flux\n\nLes réservations sont gérées en flux.")]
+
+
+def test_text_in_windows_encoding_is_read(tmp_path):
+    path = tmp_path / "ancien.txt"
+    path.write_bytes("Réservataires et bailleurs".encode("cp1252"))
+    assert load_document(path, "ancien.txt").pages[0][1] == "Réservataires et bailleurs"
+
+
+@pytest.mark.parametrize(
+    "name,content,reason",
+    [
+        ("vide.pdf", b"", "fichier vide"),
+        ("faux.pdf", b"Ceci n'est pas un PDF, juste du texte.", "PDF illisible"),
+        ("image.docx", b"PK\x03\x04", "extension non prise en charge"),
+    ],
+)
+def test_bad_files_give_a_french_reason(tmp_path, name, content, reason):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(LoaderError, match=reason):
+        load_document(path, name)
+
+
+def test_encrypted_pdf_is_reported(tmp_path):
+    path = make_pdf(tmp_path / "secret.pdf", ["Confidentiel"], password="motdepasse")
+    with pytest.raises(LoaderError, match="mot de passe"):
+        load_document(path, "secret.pdf")
+
+
+def test_image_only_pdf_needs_ocr(tmp_path):
+    path = make_pdf(tmp_path / "scan.pdf", [""])
+    with pytest.raises(LoaderError, match="OCR nécessaire"):
+        load_document(path, "scan.pdf")
+
+
+def test_normalisation_of_ligatures_and_odd_spaces():
+    assert normalise_text("ef\ufb01cace\u00a0:\u202foui  \nﬂux") == "efficace : oui\nflux"
