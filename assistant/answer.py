@@ -34,8 +34,7 @@ class Citation:
     def to_dict(self) -> dict:
         data = asdict(self)
         data["score"] = round(self.score, 4)
-        return {k: data[k] for k in
-                ("n", "doc_id", "title", "page", "article", "passage", "score")}
+        return {k: data[k] for k in ("n", "doc_id", "title", "page", "article", "passage", "score")}
 
 
 @dataclass
@@ -47,8 +46,12 @@ class Answer:
     passages: list[Passage] = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        return {"question": self.question, "answer": self.text, "refused": self.refused,
-                "citations": [c.to_dict() for c in self.citations]}
+        return {
+            "question": self.question,
+            "answer": self.text,
+            "refused": self.refused,
+            "citations": [c.to_dict() for c in self.citations],
+        }
 
 
 def sentences(text: str) -> list[str]:
@@ -63,11 +66,20 @@ def sentences(text: str) -> list[str]:
                 continue
             starts_item = bool(line[:1] in "•-*–" or re.match(r"^\d+[./)]", line))
             # « Durée » then « 3 jours (17h30) »: a one-line form label and its value.
-            is_label = (n_lines == 1 and not starts_item and len(current) <= 30
-                        and current[:1].isupper() and not re.search(r"[.!?:;,)]$", current))
-            continues = current and not starts_item and (
-                line[:1].islower()
-                or (not re.search(r"[.!?:;)]$", current) and len(current) > 40)
+            is_label = (
+                n_lines == 1
+                and not starts_item
+                and len(current) <= 30
+                and current[:1].isupper()
+                and not re.search(r"[.!?:;,)]$", current)
+            )
+            continues = (
+                current
+                and not starts_item
+                and (
+                    line[:1].islower()
+                    or (not re.search(r"[.!?:;)]$", current) and len(current) > 40)
+                )
             )
             if is_label:
                 current, n_lines = f"{current} : {line}", n_lines + 1
@@ -142,9 +154,14 @@ def compose(question: str, passages: list[Passage]) -> tuple[str, list[Citation]
         citation = citations.get(passage.chunk_id)
         if citation is None:
             citation = Citation(
-                n=len(citations) + 1, doc_id=passage.doc_id, title=passage.title,
-                page=passage.page, article=passage.article, passage=passage.text,
-                score=passage.score, chunk_id=passage.chunk_id,
+                n=len(citations) + 1,
+                doc_id=passage.doc_id,
+                title=passage.title,
+                page=passage.page,
+                article=passage.article,
+                passage=passage.text,
+                score=passage.score,
+                chunk_id=passage.chunk_id,
                 source_path=passage.source_path,
             )
             citations[passage.chunk_id] = citation

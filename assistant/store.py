@@ -34,8 +34,12 @@ def _client(mode: str, path: str, host: str, port: int) -> ClientAPI:
 def get_client(settings: Settings) -> ClientAPI:
     if settings.chroma_mode == "embedded":
         settings.chroma_dir.mkdir(parents=True, exist_ok=True)
-    return _client(settings.chroma_mode, str(settings.chroma_dir.resolve()),
-                   settings.chroma_host, settings.chroma_port)
+    return _client(
+        settings.chroma_mode,
+        str(settings.chroma_dir.resolve()),
+        settings.chroma_host,
+        settings.chroma_port,
+    )
 
 
 def get_collection(settings: Settings) -> Collection:

@@ -16,10 +16,24 @@ STOPWORDS = frozenset(
 )
 _WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
 _STEMMER = Stemmer.Stemmer("french")
-_NUMBER_WORDS = {"deux": "2", "trois": "3", "quatre": "4", "cinq": "5",
-                 "six": "6", "sept": "7", "huit": "8", "neuf": "9", "dix": "10",
-                 "premier": "1", "premiere": "1", "deuxieme": "2", "second": "2",
-                 "seconde": "2", "troisieme": "3", "quatrieme": "4"}
+_NUMBER_WORDS = {
+    "deux": "2",
+    "trois": "3",
+    "quatre": "4",
+    "cinq": "5",
+    "six": "6",
+    "sept": "7",
+    "huit": "8",
+    "neuf": "9",
+    "dix": "10",
+    "premier": "1",
+    "premiere": "1",
+    "deuxieme": "2",
+    "second": "2",
+    "seconde": "2",
+    "troisieme": "3",
+    "quatrieme": "4",
+}
 
 
 def fold(text: str) -> str:

@@ -52,7 +52,9 @@ def _is_candidate(path: Path) -> bool:
     return path.is_file() and not any(part.startswith(".") for part in path.parts[-1:])
 
 
-def discover(paths: Iterable[Path], corpus_dirs: Iterable[Path]) -> tuple[list[SourceFile], list[Path]]:
+def discover(
+    paths: Iterable[Path], corpus_dirs: Iterable[Path]
+) -> tuple[list[SourceFile], list[Path]]:
     """Files to ingest and the roots scanned in full (whose missing documents get deleted).
 
     A folder is a root of its own; a file inside a configured corpus folder keeps its id relative
@@ -105,14 +107,16 @@ def _indexed_documents(collection) -> dict[str, dict]:
     docs: dict[str, dict] = {}
     got = collection.get(include=["metadatas"])
     for chunk_id, meta in zip(got["ids"], got["metadatas"], strict=True):
-        entry = docs.setdefault(meta["doc_id"], {"hash": meta.get("doc_hash"),
-                                                  "root": meta.get("root"), "ids": []})
+        entry = docs.setdefault(
+            meta["doc_id"], {"hash": meta.get("doc_hash"), "root": meta.get("root"), "ids": []}
+        )
         entry["ids"].append(chunk_id)
     return docs
 
 
-def ingest(settings: Settings, paths: list[Path] | None = None,
-           progress: Progress | None = None) -> IngestReport:
+def ingest(
+    settings: Settings, paths: list[Path] | None = None, progress: Progress | None = None
+) -> IngestReport:
     """Ingest ``paths`` (default: the configured corpus folders) and report what changed."""
     report = IngestReport()
     targets = list(paths) if paths else list(settings.corpus_dirs)
@@ -127,9 +131,13 @@ def ingest(settings: Settings, paths: list[Path] | None = None,
         if progress:
             progress(number, len(files), source.doc_id)
         if source.doc_id in seen:
-            report.failed.append({"path": str(source.path), "error":
-                                  f"identifiant « {source.doc_id} » déjà fourni par "
-                                  f"{seen[source.doc_id]}"})
+            report.failed.append(
+                {
+                    "path": str(source.path),
+                    "error": f"identifiant « {source.doc_id} » déjà fourni par "
+                    f"{seen[source.doc_id]}",
+                }
+            )
             continue
         seen[source.doc_id] = source.root
         try:
@@ -137,8 +145,12 @@ def ingest(settings: Settings, paths: list[Path] | None = None,
         except LoaderError as exc:
             report.failed.append({"path": str(source.path), "error": str(exc)})
         except Exception as exc:  # one bad file must not stop the others
-            report.failed.append({"path": str(source.path),
-                                  "error": f"erreur inattendue : {type(exc).__name__}: {exc}"})
+            report.failed.append(
+                {
+                    "path": str(source.path),
+                    "error": f"erreur inattendue : {type(exc).__name__}: {exc}",
+                }
+            )
     for doc_id, entry in indexed.items():
         if doc_id not in seen and entry["root"] in {str(r) for r in scanned}:
             collection.delete(ids=entry["ids"])
@@ -147,8 +159,9 @@ def ingest(settings: Settings, paths: list[Path] | None = None,
     return report
 
 
-def _ingest_file(settings: Settings, collection, source: SourceFile, previous: dict | None,
-                 report: IngestReport) -> None:
+def _ingest_file(
+    settings: Settings, collection, source: SourceFile, previous: dict | None, report: IngestReport
+) -> None:
     if source.path.suffix.lower() not in SUPPORTED_SUFFIXES:
         raise LoaderError(f"extension non prise en charge : « {source.path.suffix or '(aucune)'} »")
     try:

@@ -13,10 +13,15 @@ def test_heading_levels_of_course_and_markdown_documents():
 
 
 def test_chunks_carry_their_page_and_breadcrumb():
-    doc = Document("prog.pdf", "Programme", "pdf", [
-        (1, "1/ CADRAGE\n1.1 LES ENJEUX\n• Le peuplement des quartiers"),
-        (2, "• Suite du cadrage sur la deuxième page\n2/ ATTRIBUTIONS\n• La cotation"),
-    ])
+    doc = Document(
+        "prog.pdf",
+        "Programme",
+        "pdf",
+        [
+            (1, "1/ CADRAGE\n1.1 LES ENJEUX\n• Le peuplement des quartiers"),
+            (2, "• Suite du cadrage sur la deuxième page\n2/ ATTRIBUTIONS\n• La cotation"),
+        ],
+    )
     chunks = chunk_document(doc)
     assert all(c.page_start == c.page_end for c in chunks)
     page2 = [c for c in chunks if c.page_start == 2]

@@ -31,9 +31,10 @@ def test_dotenv_file_in_working_directory_is_read(tmp_path, monkeypatch):
     assert Settings().refusal_threshold == 0.5
 
 
-@pytest.mark.parametrize("name,value", [("NPNRU_EMBEDDING_DTYPE", "fp16"),
-                                        ("NPNRU_CHROMA_MODE", "cloud"),
-                                        ("NPNRU_TOP_K", "0")])
+@pytest.mark.parametrize(
+    "name,value",
+    [("NPNRU_EMBEDDING_DTYPE", "fp16"), ("NPNRU_CHROMA_MODE", "cloud"), ("NPNRU_TOP_K", "0")],
+)
 def test_invalid_values_are_rejected(monkeypatch, name, value):
     monkeypatch.setenv(name, value)
     with pytest.raises(ValidationError):

@@ -5,7 +5,9 @@ from tests.pdfs import make_pdf
 
 
 def test_pdf_keeps_its_pages(tmp_path):
-    path = make_pdf(tmp_path / "guide.pdf", ["Première page : la CALEOL.", "Deuxième page : la CIL."])
+    path = make_pdf(
+        tmp_path / "guide.pdf", ["Première page : la CALEOL.", "Deuxième page : la CIL."]
+    )
     doc = load_document(path, "guide.pdf")
     assert [n for n, _ in doc.pages] == [1, 2]
     assert "CALEOL" in doc.pages[0][1] and "CIL" in doc.pages[1][1]
@@ -14,7 +16,9 @@ def test_pdf_keeps_its_pages(tmp_path):
 
 def test_markdown_title_is_its_first_heading(tmp_path):
     path = tmp_path / "note.md"
-    path.write_text("# Gestion en flux\n\nLes réservations sont gérées en flux.\n", encoding="utf-8")
+    path.write_text(
+        "# Gestion en flux\n\nLes réservations sont gérées en flux.\n", encoding="utf-8"
+    )
     doc = load_document(path, "note.md")
     assert doc.title == "Gestion en flux"
     assert doc.pages == [(None, "# Gestion en flux\n\nLes réservations sont gérées en flux.")]
