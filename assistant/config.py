@@ -55,6 +55,9 @@ class Settings(BaseSettings):
         le=1.0,
         description="Similarité cosinus minimale du meilleur passage pour répondre.",
     )
+    max_file_mb: float = Field(
+        default=50.0, gt=0, description="Taille maximale d'un fichier à indexer (Mo)."
+    )
     ui_port: int = 8501
 
     @field_validator("corpus_dirs", mode="before")
@@ -63,6 +66,10 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
+
+    @property
+    def max_file_bytes(self) -> int:
+        return int(self.max_file_mb * 1_000_000)
 
     @property
     def chroma_dir(self) -> Path:

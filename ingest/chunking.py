@@ -1,4 +1,4 @@
-"""Heading-aware chunks that never cross a page, so every chunk cites an exact page."""
+"""Chunks: one per article (split by alinéas when long), merged small sections elsewhere."""
 
 from __future__ import annotations
 
@@ -7,16 +7,13 @@ import re
 from dataclasses import dataclass
 
 from ingest.loaders import Document
+from ingest.structure import Block, parse_blocks
 
 # Bump when chunking changes, so that re-ingestion re-chunks every document.
-CHUNKER_VERSION = "1"
+CHUNKER_VERSION = "2"
 TARGET_CHARS = 700
 MAX_CHARS = 1000
 MIN_CHARS = 200
-
-_MD_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*$")
-_NUMBERED_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2})*)\s*[/.)]?\s+(\S.{1,118})$")
-_DAY_HEADING = re.compile(r"^JOUR\s+\d+\b", re.IGNORECASE)
 
 
 @dataclass
@@ -29,115 +26,98 @@ class Chunk:
     page_start: int | None
     page_end: int | None
     article: str | None = None
+    version_date: str | None = None
 
     def embedding_text(self, title: str) -> str:
         """What is embedded: the document title and section path give context to the text."""
-        context = " > ".join(part for part in (title, self.breadcrumb) if part)
+        parts = [title, self.breadcrumb]
+        if self.breadcrumb.startswith(title):
+            parts = [self.breadcrumb]
+        context = " > ".join(part for part in parts if part)
         return f"{context}\n{self.text}" if context else self.text
 
 
-def _mostly_upper(text: str) -> bool:
-    letters = [ch for ch in text if ch.isalpha()]
-    return len(letters) >= 4 and sum(ch.isupper() for ch in letters) / len(letters) > 0.8
+def _paragraphs(lines: list[tuple[int | None, str]]) -> list[list[tuple[int | None, str]]]:
+    """Alinéas: runs of lines separated by blank lines (each line when there is none)."""
+    groups: list[list[tuple[int | None, str]]] = [[]]
+    for page, line in lines:
+        if line.strip():
+            groups[-1].append((page, line))
+        elif groups[-1]:
+            groups.append([])
+    groups = [g for g in groups if g]
+    if len(groups) == 1 and sum(len(line) for _, line in groups[0]) > MAX_CHARS:
+        return [[item] for item in groups[0]]
+    return groups
 
 
-def heading_level(line: str, fmt: str) -> int | None:
-    """The heading level of ``line`` (1 = top), or None for body text."""
-    stripped = line.strip()
-    if not stripped:
-        return None
-    if fmt == "markdown":
-        match = _MD_HEADING.match(stripped)
-        return len(match.group(1)) if match else None
-    if len(stripped) > 120:
-        return None
-    if _DAY_HEADING.match(stripped):
-        return 1
-    match = _NUMBERED_HEADING.match(stripped)
-    if match and _mostly_upper(match.group(2)):
-        return 2 + match.group(1).count(".")
-    if _mostly_upper(stripped) and not stripped.startswith(("•", "-", "*")):
-        return 4
-    return None
-
-
-def _clean_heading(line: str) -> str:
-    return line.strip().lstrip("#").strip()
-
-
-@dataclass
-class _Section:
-    breadcrumb: tuple[str, ...]
-    page: int | None
-    lines: list[str]
-
-    @property
-    def size(self) -> int:
-        return sum(len(line) + 1 for line in self.lines)
-
-
-def _sections(document: Document) -> list[_Section]:
-    stack: list[tuple[int, str]] = []
-    sections: list[_Section] = []
-    for page, text in document.pages:
-        current = _Section(tuple(h for _, h in stack), page, [])
-        sections.append(current)
-        for line in text.splitlines():
-            level = heading_level(line, document.format)
-            if level is not None:
-                while stack and stack[-1][0] >= level:
-                    stack.pop()
-                heading = _clean_heading(line)
-                stack.append((level, heading))
-                current = _Section(tuple(h for _, h in stack[:-1]), page, [heading])
-                sections.append(current)
-            elif line.strip() or (current.lines and current.lines[-1]):
-                current.lines.append(line.strip())
-    return [s for s in sections if any(line for line in s.lines)]
-
-
-def _split_long(lines: list[str]) -> list[list[str]]:
-    """Split a section's lines into pieces of at most MAX_CHARS, at paragraph or line ends."""
-    pieces: list[list[str]] = [[]]
+def _pieces(lines: list[tuple[int | None, str]]) -> list[list[tuple[int | None, str]]]:
+    """Split into pieces of at most MAX_CHARS at alinéa ends (an over-long line is cut)."""
+    pieces: list[list[tuple[int | None, str]]] = [[]]
     size = 0
-    for line in lines:
-        if size + len(line) > MAX_CHARS and pieces[-1]:
+    for paragraph in _paragraphs(lines):
+        length = sum(len(line) + 1 for _, line in paragraph)
+        if size and size + length > MAX_CHARS:
             pieces.append([])
             size = 0
-        if len(line) > MAX_CHARS:
-            for start in range(0, len(line), MAX_CHARS):
-                pieces[-1].append(line[start : start + MAX_CHARS])
+        for page, line in paragraph:
+            while len(line) > MAX_CHARS:
+                cut = line.rfind(" ", 0, MAX_CHARS)
+                cut = cut if cut > MAX_CHARS // 2 else MAX_CHARS
+                pieces[-1].append((page, line[:cut]))
                 pieces.append([])
-            size = 0
-            continue
-        pieces[-1].append(line)
-        size += len(line) + 1
-        if size >= TARGET_CHARS and line == "":
-            pieces.append([])
-            size = 0
-    return [p for p in pieces if any(p)]
+                line = line[cut:].lstrip()
+            pieces[-1].append((page, line))
+        pieces[-1].append((None, ""))
+        size = sum(len(line) + 1 for _, line in pieces[-1])
+    return [p for p in pieces if any(line for _, line in p)]
+
+
+def _top(block: Block) -> str | None:
+    return block.breadcrumb[0] if block.breadcrumb else block.heading
+
+
+def _merge_small(blocks: list[Block]) -> list[Block]:
+    """Neighbouring short sections (not articles) of one top-level section are merged up to the
+    target size; a new top-level section (« JOUR 2 », a Titre) always starts a chunk."""
+    merged: list[Block] = []
+    for block in blocks:
+        last = merged[-1] if merged else None
+        if (
+            last is not None
+            and last.article is None
+            and block.article is None
+            and block.breadcrumb
+            and _top(last) == _top(block)
+            and len(last.text) < MIN_CHARS
+            and len(last.text) + len(block.text) <= TARGET_CHARS
+        ):
+            last.lines.extend([(None, "")] + block.lines)
+        else:
+            merged.append(
+                Block(
+                    block.breadcrumb,
+                    block.heading,
+                    block.article,
+                    block.version_date,
+                    list(block.lines),
+                )
+            )
+    return merged
 
 
 def chunk_document(document: Document) -> list[Chunk]:
-    """Chunks in reading order; small neighbouring sections of one page are merged."""
-    groups: list[_Section] = []
-    for section in _sections(document):
-        last = groups[-1] if groups else None
-        if (
-            last is not None
-            and last.page == section.page
-            and last.size < MIN_CHARS
-            and last.size + section.size <= TARGET_CHARS
-        ):
-            last.lines.extend(section.lines)
-        else:
-            groups.append(_Section(section.breadcrumb, section.page, list(section.lines)))
+    """Chunks in reading order, with pages, breadcrumb and article id."""
     chunks: list[Chunk] = []
-    for group in groups:
-        for piece in _split_long(group.lines):
-            text = re.sub(r"\n{3,}", "\n\n", "\n".join(piece)).strip()
-            if not text:
+    for block in _merge_small(parse_blocks(document)):
+        crumbs = block.breadcrumb
+        if block.article and block.heading:
+            crumbs = crumbs + (block.heading,)
+        for piece in _pieces(block.lines):
+            text = re.sub(r"\n{3,}", "\n\n", "\n".join(line for _, line in piece)).strip()
+            if not re.search(r"\w", text):
                 continue
+            pages = [page for page, line in piece if page is not None and line.strip()]
             position = len(chunks)
             digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
             chunks.append(
@@ -146,9 +126,11 @@ def chunk_document(document: Document) -> list[Chunk]:
                     doc_id=document.doc_id,
                     position=position,
                     text=text,
-                    breadcrumb=" > ".join(group.breadcrumb),
-                    page_start=group.page,
-                    page_end=group.page,
+                    breadcrumb=" > ".join(crumbs),
+                    page_start=min(pages) if pages else None,
+                    page_end=max(pages) if pages else None,
+                    article=block.article,
+                    version_date=block.version_date,
                 )
             )
     return chunks

@@ -1,13 +1,18 @@
 """Write documents into the index: skip unchanged ones, replace changed ones, drop gone ones.
 
-Chroma itself records, on every chunk, the hash of the document it came from; that record is
-what makes a second ingestion of the same files cost only a hash per file.
+The manifest (SQLite) records each document's hash and chunk ids; a document is marked pending
+while its chunks are written, so that an interrupted run is repaired by the next one. A file
+lock keeps two ingestions from running on one index at once.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
-from collections.abc import Callable, Iterable
+import json
+import os
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -16,8 +21,16 @@ from assistant.embeddings import get_embeddings
 from assistant.store import get_collection
 from ingest.chunking import CHUNKER_VERSION, Chunk, chunk_document
 from ingest.loaders import SUPPORTED_SUFFIXES, Document, LoaderError, load_document
+from ingest.manifest import DocumentRecord, Manifest, now
+from ingest.metadata import SOURCES_FILE, SourcesError, document_metadata, load_sources, sidecar_for
 
 Progress = Callable[[int, int, str], None]
+# Files that describe a corpus folder rather than belong to it.
+IGNORED_NAMES = {SOURCES_FILE, "README.md", "_index.csv", "_manifest.json", "LICENSE"}
+
+
+class IngestLockedError(RuntimeError):
+    """Another ingestion holds the index (French message)."""
 
 
 @dataclass
@@ -29,16 +42,20 @@ class IngestReport:
     chunks: int = 0
     failed: list[dict[str, str]] = field(default_factory=list)
     total_chunks: int = 0
+    repaired: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         data = asdict(self)
         for key in ("added", "updated", "unchanged", "deleted"):
             data[key] = len(data[key])
+        del data["repaired"]
         return data
 
     @property
-    def ok(self) -> bool:
-        return not self.failed
+    def status(self) -> str:
+        if not self.failed:
+            return "réussie"
+        return "partielle" if self.added or self.updated or self.unchanged else "échouée"
 
 
 @dataclass(frozen=True)
@@ -48,17 +65,14 @@ class SourceFile:
     doc_id: str
 
 
-def _is_candidate(path: Path) -> bool:
-    return path.is_file() and not any(part.startswith(".") for part in path.parts[-1:])
-
-
 def discover(
     paths: Iterable[Path], corpus_dirs: Iterable[Path]
 ) -> tuple[list[SourceFile], list[Path]]:
     """Files to ingest and the roots scanned in full (whose missing documents get deleted).
 
     A folder is a root of its own; a file inside a configured corpus folder keeps its id relative
-    to that folder, any other file is identified by its name.
+    to that folder, any other file is identified by its name. Hidden files and the files that
+    describe a folder (sources.toml, README.md…) are skipped.
     """
     roots = [d.resolve() for d in corpus_dirs]
     files: list[SourceFile] = []
@@ -69,7 +83,11 @@ def discover(
             scanned.append(path)
             for item in sorted(path.rglob("*")):
                 rel = item.relative_to(path)
-                if _is_candidate(item) and not any(p.startswith(".") for p in rel.parts):
+                if (
+                    item.is_file()
+                    and not any(p.startswith(".") for p in rel.parts)
+                    and item.name not in IGNORED_NAMES
+                ):
                     files.append(SourceFile(path, item, rel.as_posix()))
         else:
             root = next((r for r in roots if path.is_relative_to(r)), path.parent)
@@ -77,55 +95,111 @@ def discover(
     return files, scanned
 
 
-def document_hash(path: Path, model: str) -> str:
-    digest = hashlib.sha256(f"{CHUNKER_VERSION}|{model}|".encode())
+def document_hash(path: Path, model: str, sidecar: dict) -> str:
+    """Changes with the file, the chunker, the model and the document's sidecar entry."""
+    digest = hashlib.sha256(
+        f"{CHUNKER_VERSION}|{model}|{json.dumps(sidecar, sort_keys=True)}|".encode()
+    )
     with path.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
 
 
-def chunk_metadata(document: Document, chunk: Chunk, source: SourceFile, doc_hash: str) -> dict:
-    meta = {
+def chunk_metadata(document: Document, meta: dict, chunk: Chunk) -> dict:
+    values = {
         "doc_id": document.doc_id,
-        "title": document.title,
+        "title": meta.get("title", document.title),
+        "kind": meta.get("kind"),
+        "date": meta.get("date"),
+        "source_url": meta.get("source_url"),
+        "licence": meta.get("licence"),
+        "attribution": meta.get("attribution"),
         "format": document.format,
-        "root": str(source.root),
-        "source_path": str(source.path),
-        "doc_hash": doc_hash,
         "position": chunk.position,
         "breadcrumb": chunk.breadcrumb,
         "page_start": chunk.page_start,
         "page_end": chunk.page_end,
         "article": chunk.article,
+        "version_date": chunk.version_date,
     }
-    return {key: value for key, value in meta.items() if value is not None}
+    return {key: value for key, value in values.items() if value not in (None, "")}
 
 
-def _indexed_documents(collection) -> dict[str, dict]:
-    """doc_id → {"hash", "root", "ids"} for everything in the collection."""
-    docs: dict[str, dict] = {}
-    got = collection.get(include=["metadatas"])
-    for chunk_id, meta in zip(got["ids"], got["metadatas"], strict=True):
-        entry = docs.setdefault(
-            meta["doc_id"], {"hash": meta.get("doc_hash"), "root": meta.get("root"), "ids": []}
-        )
-        entry["ids"].append(chunk_id)
-    return docs
+@contextmanager
+def ingestion_lock(data_dir: Path) -> Iterator[None]:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    lock_path = data_dir / "ingest.lock"
+    handle = lock_path.open("a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError as exc:
+        handle.close()
+        raise IngestLockedError(
+            f"Une indexation est déjà en cours sur {data_dir} (verrou {lock_path}). "
+            "Attendez qu'elle se termine, puis relancez."
+        ) from exc
+    try:
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        yield
+    finally:
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
+
+
+def repair(manifest: Manifest, collection) -> list[str]:
+    """Make Chroma and the manifest agree after an interrupted run; return repaired doc_ids."""
+    repaired = []
+    records = manifest.documents()
+    for doc_id, record in records.items():
+        if record.status != "done":
+            collection.delete(where={"doc_id": doc_id})
+            manifest.remove(doc_id)
+            repaired.append(doc_id)
+    records = {d: r for d, r in records.items() if r.status == "done"}
+    expected = {chunk_id for r in records.values() for chunk_id in r.chunk_ids}
+    if collection.count() != len(expected):
+        present = set(collection.get(include=[])["ids"])
+        extra = sorted(present - expected)
+        if extra:
+            collection.delete(ids=extra)
+        for doc_id, record in records.items():
+            if not set(record.chunk_ids) <= present:
+                collection.delete(where={"doc_id": doc_id})
+                manifest.remove(doc_id)
+                repaired.append(doc_id)
+    return repaired
 
 
 def ingest(
     settings: Settings, paths: list[Path] | None = None, progress: Progress | None = None
 ) -> IngestReport:
     """Ingest ``paths`` (default: the configured corpus folders) and report what changed."""
+    with ingestion_lock(settings.data_dir):
+        manifest = Manifest(settings.data_dir)
+        try:
+            return _ingest_locked(settings, manifest, paths, progress)
+        finally:
+            manifest.close()
+
+
+def _ingest_locked(
+    settings: Settings, manifest: Manifest, paths: list[Path] | None, progress: Progress | None
+) -> IngestReport:
     report = IngestReport()
     targets = list(paths) if paths else list(settings.corpus_dirs)
+    run_id = manifest.start_run([str(t) for t in targets])
     for target in targets:
         if not target.exists():
             report.failed.append({"path": str(target), "error": "chemin introuvable"})
     files, scanned = discover([t for t in targets if t.exists()], settings.corpus_dirs)
     collection = get_collection(settings)
-    indexed = _indexed_documents(collection)
+    report.repaired = repair(manifest, collection)
+    records = manifest.documents()
+    sources_by_root: dict[Path, dict] = {}
     seen: dict[str, Path] = {}
     for number, source in enumerate(files, start=1):
         if progress:
@@ -141,8 +215,18 @@ def ingest(
             continue
         seen[source.doc_id] = source.root
         try:
-            _ingest_file(settings, collection, source, indexed.get(source.doc_id), report)
-        except LoaderError as exc:
+            if source.root not in sources_by_root:
+                sources_by_root[source.root] = load_sources(source.root)
+            _ingest_file(
+                settings,
+                manifest,
+                collection,
+                source,
+                records.get(source.doc_id),
+                sources_by_root[source.root],
+                report,
+            )
+        except (LoaderError, SourcesError) as exc:
             report.failed.append({"path": str(source.path), "error": str(exc)})
         except Exception as exc:  # one bad file must not stop the others
             report.failed.append(
@@ -151,46 +235,83 @@ def ingest(
                     "error": f"erreur inattendue : {type(exc).__name__}: {exc}",
                 }
             )
-    for doc_id, entry in indexed.items():
-        if doc_id not in seen and entry["root"] in {str(r) for r in scanned}:
-            collection.delete(ids=entry["ids"])
+    scanned_roots = {str(r) for r in scanned}
+    for doc_id, record in records.items():
+        if doc_id not in seen and record.root in scanned_roots:
+            collection.delete(where={"doc_id": doc_id})
+            manifest.remove(doc_id)
             report.deleted.append(doc_id)
     report.total_chunks = collection.count()
+    manifest.finish_run(run_id, report.status, {**report.to_dict(), "repaired": report.repaired})
     return report
 
 
 def _ingest_file(
-    settings: Settings, collection, source: SourceFile, previous: dict | None, report: IngestReport
+    settings: Settings,
+    manifest: Manifest,
+    collection,
+    source: SourceFile,
+    previous: DocumentRecord | None,
+    sources: dict,
+    report: IngestReport,
 ) -> None:
     if source.path.suffix.lower() not in SUPPORTED_SUFFIXES:
         raise LoaderError(f"extension non prise en charge : « {source.path.suffix or '(aucune)'} »")
+    sidecar = sidecar_for(source.doc_id, sources)
     try:
-        doc_hash = document_hash(source.path, settings.embedding_model)
+        doc_hash = document_hash(source.path, settings.embedding_model, sidecar)
     except OSError as exc:
         raise LoaderError(f"fichier illisible ({exc.strerror})") from exc
-    if previous and previous["hash"] == doc_hash:
+    if previous and previous.hash == doc_hash:
+        if previous.root != str(source.root) or previous.path != str(source.path):
+            previous.root, previous.path = str(source.root), str(source.path)
+            manifest.put(previous)
         report.unchanged.append(source.doc_id)
         return
-    document = load_document(source.path, source.doc_id)
+    document = load_document(source.path, source.doc_id, settings.max_file_bytes)
+    meta = document_metadata(
+        document.doc_id,
+        document.title,
+        document.format,
+        document.pages[0][1] if document.pages else "",
+        document.meta,
+        sources,
+    )
     chunks = chunk_document(document)
     if not chunks:
         raise LoaderError("aucun texte à indexer")
-    embeddings = get_embeddings(settings)
-    vectors = embeddings.embed_documents([c.embedding_text(document.title) for c in chunks])
+    vectors = get_embeddings(settings).embed_documents(
+        [c.embedding_text(meta["title"]) for c in chunks]
+    )
     new_ids = [c.chunk_id for c in chunks]
-    # Write the new version first, then remove what it replaces: an interruption leaves extra
-    # chunks at worst, never a document missing from the index.
+    old_ids = previous.chunk_ids if previous else []
+    record = DocumentRecord(
+        doc_id=source.doc_id,
+        root=str(source.root),
+        path=str(source.path),
+        hash=doc_hash,
+        status="pending",
+        chunk_ids=sorted(set(new_ids) | set(old_ids)),
+        meta={
+            **meta,
+            "format": document.format,
+            "pages": sum(1 for page, _ in document.pages if page is not None),
+            "articles": len({c.article for c in chunks if c.article}),
+            "chunks": len(chunks),
+        },
+        ingested_at=now(),
+    )
+    manifest.put(record)
     collection.upsert(
         ids=new_ids,
         embeddings=vectors,
         documents=[c.text for c in chunks],
-        metadatas=[chunk_metadata(document, c, source, doc_hash) for c in chunks],
+        metadatas=[chunk_metadata(document, meta, c) for c in chunks],
     )
-    if previous:
-        stale = sorted(set(previous["ids"]) - set(new_ids))
-        if stale:
-            collection.delete(ids=stale)
-        report.updated.append(source.doc_id)
-    else:
-        report.added.append(source.doc_id)
+    stale = sorted(set(old_ids) - set(new_ids))
+    if stale:
+        collection.delete(ids=stale)
+    record.status, record.chunk_ids = "done", new_ids
+    manifest.put(record)
+    (report.updated if previous else report.added).append(source.doc_id)
     report.chunks += len(chunks)

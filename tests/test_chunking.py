@@ -1,18 +1,36 @@
-from ingest.chunking import MAX_CHARS, chunk_document, heading_level
+from ingest.chunking import MAX_CHARS, chunk_document
 from ingest.loaders import Document
+from ingest.structure import article_heading, heading_level, normalise_article_id, parse_blocks
 
 
-def test_heading_levels_of_course_and_markdown_documents():
-    assert heading_level("JOUR 2", "pdf") == 1
-    assert heading_level("2/ UN NOUVEAU CONTEXTE : LA POLITIQUE D’ATTRIBUTION", "pdf") == 2
-    assert heading_level("2.3 LES POINTS CLEFS DE LA CONSTRUCTION", "pdf") == 3
-    assert heading_level("• Agir sur l’offre", "pdf") is None
-    assert heading_level("La commission se réunit une fois par mois.", "pdf") is None
-    assert heading_level("## Article 9-2", "markdown") == 2
+def test_heading_levels_of_course_and_legal_documents():
+    assert heading_level("JOUR 2", "plain") == 1
+    assert heading_level("2/ UN NOUVEAU CONTEXTE : LA POLITIQUE D’ATTRIBUTION", "plain") == 2
+    assert heading_level("2.3 LES POINTS CLEFS DE LA CONSTRUCTION", "plain") == 3
+    assert heading_level("• Agir sur l’offre", "plain") is None
+    assert heading_level("La commission se réunit une fois par mois.", "plain") is None
+    assert heading_level("Chapitre Ier : Attribution des logements", "plain") == 4
+    assert heading_level("Livre IV : Habitations à loyer modéré", "plain") == 2
+    assert heading_level("## Titre Ier", "markdown") == 2
     assert heading_level("Texte ## pas un titre", "markdown") is None
 
 
-def test_chunks_carry_their_page_and_breadcrumb():
+def test_article_headings_in_their_usual_forms():
+    assert article_heading("Article L441-1", markdown=False) == ("L441-1", None)
+    assert article_heading("Art. R. 441-9", markdown=False) == ("R441-9", None)
+    assert article_heading("Article 9-2", markdown=False) == ("9-2", None)
+    assert article_heading("#### Article 1er", markdown=True) == ("1", None)
+    assert article_heading("## Article Annexe", markdown=True) == ("Annexe", None)
+    assert article_heading(
+        "Article L441-1 - Version en vigueur depuis le 01 janvier 2024", markdown=False
+    ) == ("L441-1", "2024-01-01")
+    # A sentence that starts with « Article » is body text, not a heading.
+    assert article_heading("Article 55 de la loi SRU : les communes doivent…", False) is None
+    assert normalise_article_id("L. 441-2-3") == "L441-2-3"
+    assert normalise_article_id("R*441-12") == "R441-12"
+
+
+def test_course_sections_may_span_pages():
     doc = Document(
         "prog.pdf",
         "Programme",
@@ -22,21 +40,42 @@ def test_chunks_carry_their_page_and_breadcrumb():
             (2, "• Suite du cadrage sur la deuxième page\n2/ ATTRIBUTIONS\n• La cotation"),
         ],
     )
+    blocks = parse_blocks(doc)
+    enjeux = next(b for b in blocks if b.heading == "1.1 LES ENJEUX")
+    assert enjeux.breadcrumb == ("1/ CADRAGE",) and enjeux.pages == [1, 1, 2]
     chunks = chunk_document(doc)
-    assert all(c.page_start == c.page_end for c in chunks)
-    page2 = [c for c in chunks if c.page_start == 2]
-    assert page2 and "Suite du cadrage" in page2[0].text
-    assert page2[0].breadcrumb == "1/ CADRAGE > 1.1 LES ENJEUX"
-    assert any("La cotation" in c.text for c in page2)
-    assert "Programme > 1/ CADRAGE" in page2[0].embedding_text("Programme")
+    spanning = next(c for c in chunks if "Suite du cadrage" in c.text)
+    assert (spanning.page_start, spanning.page_end) == (1, 2)
 
 
-def test_long_sections_are_split_under_the_limit_and_ids_are_stable():
-    body = "\n".join(f"Alinéa {i} : la commission examine les demandes." for i in range(200))
+def test_one_chunk_per_article_and_long_articles_split_by_alinea():
+    alineas = "\n\n".join(
+        f"Alinéa {i} : la commission examine les demandes de logement et rend sa décision motivée."
+        for i in range(60)
+    )
+    text = (
+        "# Code\n\n## Chapitre Ier : Attributions\n\n### Article L441-1\n\nCourt.\n\n"
+        f"### Article L441-2\n\n{alineas}\n\n### Article L441-3\n\n(abrogé)\n"
+    )
+    chunks = chunk_document(Document("code.md", "Code", "markdown", [(None, text)]))
+    by_article: dict[str, list] = {}
+    for chunk in chunks:
+        by_article.setdefault(chunk.article, []).append(chunk)
+    assert set(by_article) == {None, "L441-1", "L441-2", "L441-3"}
+    assert len(by_article["L441-1"]) == 1 and len(by_article["L441-3"]) == 1
+    long_pieces = by_article["L441-2"]
+    assert len(long_pieces) > 2 and all(len(c.text) <= MAX_CHARS for c in long_pieces)
+    assert all(
+        c.breadcrumb.endswith("Chapitre Ier : Attributions > Article L441-2") for c in long_pieces
+    )
+    assert all(c.text.startswith("Alinéa") or c.text.startswith("Article") for c in long_pieces)
+
+
+def test_ids_are_stable_and_unique():
+    body = "\n".join(f"Ligne {i} : la commission examine les demandes." for i in range(200))
     doc = Document("long.md", "Long", "markdown", [(None, "# Chapitre\n" + body)])
     chunks = chunk_document(doc)
     assert len(chunks) > 5
     assert all(len(c.text) <= MAX_CHARS for c in chunks)
     assert [c.chunk_id for c in chunks] == [c.chunk_id for c in chunk_document(doc)]
     assert len({c.chunk_id for c in chunks}) == len(chunks)
-    assert all(c.breadcrumb in ("", "Chapitre") for c in chunks)

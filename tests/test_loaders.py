@@ -34,7 +34,8 @@ def test_text_in_windows_encoding_is_read(tmp_path):
     "name,content,reason",
     [
         ("vide.pdf", b"", "fichier vide"),
-        ("faux.pdf", b"Ceci n'est pas un PDF, juste du texte.", "PDF illisible"),
+        ("faux.pdf", b"Ceci n'est pas un PDF, juste du texte.", "n'est pas un PDF"),
+        ("casse.pdf", b"%PDF-1.7\n1 0 obj << /Type /Catalog >> garbage", "PDF illisible"),
         ("image.docx", b"PK\x03\x04", "extension non prise en charge"),
     ],
 )
@@ -59,3 +60,29 @@ def test_image_only_pdf_needs_ocr(tmp_path):
 
 def test_normalisation_of_ligatures_and_odd_spaces():
     assert normalise_text("ef\ufb01cace\u00a0:\u202foui  \nﬂux") == "efficace : oui\nflux"
+
+
+def test_running_headers_page_numbers_and_hyphenation(tmp_path):
+    pages = [
+        f"Guide des attributions\nChapitre {n}\nLa commission d'attri-\nbution se réunit.\n"
+        f"Texte propre à la page {n}.\n{n} / 4"
+        for n in range(1, 5)
+    ]
+    doc = load_document(make_pdf(tmp_path / "guide.pdf", pages), "guide.pdf")
+    for number, text in doc.pages:
+        assert "Guide des attributions" not in text
+        assert f"{number} / 4" not in text
+        assert f"Chapitre {number}" in text and f"page {number}." in text
+        assert "commission d'attribution se réunit" in text
+
+
+def test_lines_repeated_on_some_pages_only_are_kept():
+    from ingest.loaders import remove_repeated_edges
+
+    pages = [
+        "Accueil des stagiaires\n9h00 … 9h30\nMatin",
+        "JOUR 2\n9h00 … 9h30\nSuite",
+        "JOUR 3\n9h00 … 9h30\nFin",
+        "Accueil des stagiaires\nSoir\nBilan",
+    ]
+    assert remove_repeated_edges(pages) == pages
