@@ -29,12 +29,16 @@ class Citation:
     passage: str
     score: float
     chunk_id: str = ""
-    source_path: str | None = None
+    kind: str = ""
+    date: str = ""
+    attribution: str = ""
 
     def to_dict(self) -> dict:
         data = asdict(self)
         data["score"] = round(self.score, 4)
-        return {k: data[k] for k in ("n", "doc_id", "title", "page", "article", "passage", "score")}
+        keys = ("n", "doc_id", "title", "page", "article", "passage", "score", "kind", "date",
+                "attribution")
+        return {k: data[k] for k in keys}
 
 
 @dataclass
@@ -162,7 +166,9 @@ def compose(question: str, passages: list[Passage]) -> tuple[str, list[Citation]
                 passage=passage.text,
                 score=passage.score,
                 chunk_id=passage.chunk_id,
-                source_path=passage.source_path,
+                kind=passage.kind,
+                date=passage.version_date or passage.date,
+                attribution=passage.attribution,
             )
             citations[passage.chunk_id] = citation
         ending = "" if sentence.endswith((".", "!", "?", "»", "…", "]")) else "."
@@ -175,9 +181,9 @@ def answer_question(settings: Settings, question: str) -> Answer:
     """Retrieve, then answer from the passages above the threshold, or refuse plainly."""
     question = question.strip()
     passages = search(settings, question, settings.top_k)
-    if not passages or passages[0].score < settings.refusal_threshold:
+    if not passages or not (passages[0].exact or passages[0].score >= settings.refusal_threshold):
         return Answer(question, REFUSAL, refused=True, passages=passages)
     floor = max(settings.refusal_threshold, passages[0].score - SCORE_MARGIN)
-    usable = [p for p in passages if p.score >= floor]
+    usable = [p for p in passages if p.exact or p.score >= floor]
     text, citations = compose(question, usable)
     return Answer(question, text, refused=False, citations=citations, passages=passages)

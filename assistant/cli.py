@@ -106,7 +106,18 @@ def cmd_stats(args: argparse.Namespace) -> int:
     print(f"Index : {stats['data_dir']} (collection « {stats['collection']} »)")
     print(f"Documents : {stats['documents']} · passages : {stats['chunks']}")
     for doc in stats["by_document"]:
-        print(f"  {doc['doc_id']} — {doc['chunks']} passages — {doc['title']}")
+        extent = f"{doc['articles']} articles" if doc["articles"] else f"{doc['pages']} p."
+        date = f", version {doc['date']}" if doc["date"] else ""
+        print(f"  {doc['doc_id']} [{doc['kind']}{date}] — {doc['chunks']} passages, {extent}")
+    if stats["runs"]:
+        print("Dernières indexations :")
+        for run in stats["runs"]:
+            report = run["report"] or {}
+            failed = len(report.get("failed", []))
+            print(
+                f"  {run['started_at']} — {run['status']}"
+                + (f" ({failed} fichier(s) en échec)" if failed else "")
+            )
     return EXIT_OK
 
 
@@ -186,11 +197,12 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     from assistant.model_store import ModelError
     from assistant.store import StoreError
+    from ingest.index import IngestLockedError
 
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (ModelError, StoreError) as exc:
+    except (ModelError, StoreError, IngestLockedError) as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
         return EXIT_ERROR
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -25,7 +26,14 @@ class Passage:
     page_end: int | None = None
     article: str | None = None
     breadcrumb: str = ""
-    source_path: str | None = None
+    kind: str = ""
+    date: str = ""
+    licence: str = ""
+    attribution: str = ""
+    source_url: str = ""
+    version_date: str = ""
+    # Found by an exact article reference in the question, not by similarity.
+    exact: bool = False
 
     @property
     def page(self) -> int | None:
@@ -43,43 +51,90 @@ class Passage:
         }
 
 
-def search(settings: Settings, query: str, k: int | None = None) -> list[Passage]:
-    """The ``k`` passages closest to ``query``, best first, with their cosine similarity."""
-    collection = get_collection(settings)
-    if collection.count() == 0 or not query.strip():
+_CODE_REF = re.compile(r"\b(LO|L|R|D)\s?\.?\s?\*?\s?(\d{3,4}(?:\s?-\s?\d+)*)\b")
+_LAW_REF = re.compile(r"\barticles?\s+(\d+(?:-\d+)*)(?:er)?\b", re.IGNORECASE)
+_LAW_HINT = re.compile(r"\b(?:n°\s?)?(\d{2,4}-\d{2,4}|(?:19|20)\d{2})\b")
+
+
+def article_references(query: str) -> tuple[list[str], list[str]]:
+    """Code articles named in ``query`` (« L. 441-1 », « R441-9 ») and law articles with the
+    text they belong to (« l'article 9-2 de la loi de 2003 »): (ids, hints)."""
+    codes = [prefix + re.sub(r"\s", "", number) for prefix, number in _CODE_REF.findall(query)]
+    laws = [] if codes else _LAW_REF.findall(query)
+    hints = _LAW_HINT.findall(query) if laws else []
+    return list(dict.fromkeys(codes + laws)), hints
+
+
+def _passage(
+    rank: int, chunk_id: str, text: str, meta: dict, score: float, exact: bool = False
+) -> Passage:
+    return Passage(
+        rank=rank,
+        chunk_id=chunk_id,
+        doc_id=meta["doc_id"],
+        title=meta.get("title", meta["doc_id"]),
+        text=text,
+        score=score,
+        page_start=meta.get("page_start"),
+        page_end=meta.get("page_end"),
+        article=meta.get("article"),
+        breadcrumb=meta.get("breadcrumb", ""),
+        kind=meta.get("kind", ""),
+        date=meta.get("date", ""),
+        licence=meta.get("licence", ""),
+        attribution=meta.get("attribution", ""),
+        source_url=meta.get("source_url", ""),
+        version_date=meta.get("version_date", ""),
+        exact=exact,
+    )
+
+
+def _exact_hits(collection, query: str, vector: list[float]) -> list[Passage]:
+    ids, hints = article_references(query)
+    if not ids:
         return []
+    where = {"article": ids[0]} if len(ids) == 1 else {"article": {"$in": ids}}
+    got = collection.get(where=where, include=["documents", "metadatas", "embeddings"])
+    hits = []
+    for chunk_id, text, meta, emb in zip(
+        got["ids"], got["documents"], got["metadatas"], got["embeddings"], strict=True
+    ):
+        if hints and not any(h in meta.get("title", "") + meta["doc_id"] for h in hints):
+            continue
+        score = float(sum(a * b for a, b in zip(emb, vector, strict=True)))
+        hits.append(_passage(0, chunk_id, text, meta, score, exact=True))
+    hits.sort(key=lambda p: (p.doc_id, p.chunk_id))
+    hits.sort(key=lambda p: p.score, reverse=True)
+    return hits
+
+
+def search(settings: Settings, query: str, k: int | None = None) -> list[Passage]:
+    """The ``k`` best passages for ``query``: articles it names first, then the closest by
+    cosine similarity (embedding with the ``query`` prompt)."""
+    collection = get_collection(settings)
+    total = collection.count()
+    if total == 0 or not query.strip():
+        return []
+    k = k or settings.top_k
     vector = get_embeddings(settings).embed_query(query)
+    passages = _exact_hits(collection, query, vector)[:k]
     result = collection.query(
         query_embeddings=[vector],
-        n_results=min(k or settings.top_k, collection.count()),
+        n_results=min(k + len(passages), total),
         include=["documents", "metadatas", "distances"],
     )
-    passages = []
-    for rank, (chunk_id, text, meta, distance) in enumerate(
-        zip(
-            result["ids"][0],
-            result["documents"][0],
-            result["metadatas"][0],
-            result["distances"][0],
-            strict=True,
-        ),
-        start=1,
+    taken = {p.chunk_id for p in passages}
+    for chunk_id, text, meta, distance in zip(
+        result["ids"][0],
+        result["documents"][0],
+        result["metadatas"][0],
+        result["distances"][0],
+        strict=True,
     ):
-        passages.append(
-            Passage(
-                rank=rank,
-                chunk_id=chunk_id,
-                doc_id=meta["doc_id"],
-                title=meta.get("title", meta["doc_id"]),
-                text=text,
-                score=1.0 - float(distance),
-                page_start=meta.get("page_start"),
-                page_end=meta.get("page_end"),
-                article=meta.get("article"),
-                breadcrumb=meta.get("breadcrumb", ""),
-                source_path=meta.get("source_path"),
-            )
-        )
+        if chunk_id not in taken and len(passages) < k:
+            passages.append(_passage(0, chunk_id, text, meta, 1.0 - float(distance)))
+    for rank, passage in enumerate(passages, start=1):
+        passage.rank = rank
     return passages
 
 

@@ -78,6 +78,9 @@ def test_cli_json_schemas(programme_index, capsys):
         "article",
         "passage",
         "score",
+        "kind",
+        "date",
+        "attribution",
     }
     assert asked["citations"][0]["doc_id"] == PROGRAMME and asked["citations"][0]["page"] == 3
 
