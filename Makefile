@@ -7,12 +7,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PROGRAMME_PDF := corpus/documents/module-9-5-programme.pdf
 
-.PHONY: model setup run ingest ui test lint clean help
+.PHONY: model fiches setup run ingest ui test lint clean help
 
 help:
 	@echo "make run   — installe, télécharge le modèle, indexe le corpus, lance l'application (port 8501)"
 	@echo "make test  — installe puis lance les tests"
-	@echo "make setup — installe seulement (environnement, modèle, PDF du programme)"
+	@echo "make setup — installe seulement (environnement, modèle, PDF du programme, fiches service-public)"
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,7 +26,10 @@ model: $(STAMP)
 $(PROGRAMME_PDF): corpus/src/module-9-5-programme.txt corpus/build_programme_pdf.py $(STAMP)
 	$(BIN)/python corpus/build_programme_pdf.py --out $@
 
-setup: $(STAMP) model $(PROGRAMME_PDF)
+fiches: $(STAMP)
+	$(BIN)/python corpus/fetch_fiches.py
+
+setup: $(STAMP) model $(PROGRAMME_PDF) fiches
 
 ingest: setup
 	$(BIN)/npnru ingest

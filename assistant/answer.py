@@ -36,8 +36,18 @@ class Citation:
     def to_dict(self) -> dict:
         data = asdict(self)
         data["score"] = round(self.score, 4)
-        keys = ("n", "doc_id", "title", "page", "article", "passage", "score", "kind", "date",
-                "attribution")
+        keys = (
+            "n",
+            "doc_id",
+            "title",
+            "page",
+            "article",
+            "passage",
+            "score",
+            "kind",
+            "date",
+            "attribution",
+        )
         return {k: data[k] for k in keys}
 
 

@@ -74,8 +74,11 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if answer.citations:
         print("\nSources :")
         for c in answer.citations:
-            where = _location(c.page, c.article)
-            print(f"  [{c.n}] {c.title} ({c.doc_id}{', ' + where if where else ''})")
+            details = [c.doc_id, _location(c.page, c.article)]
+            details.append(f"version {c.date}" if c.date else "")
+            print(f"  [{c.n}] {c.title} ({', '.join(d for d in details if d)})")
+            if c.attribution:
+                print(f"      {c.attribution}")
     return EXIT_OK
 
 

@@ -54,6 +54,10 @@ class SentenceEmbeddings(Embeddings):
                 f"Impossible de charger le modèle d'embeddings « {model} » : {exc}. "
                 "Lancez « make setup », ou indiquez un dossier local dans NPNRU_EMBEDDING_MODEL."
             ) from exc
+        # Chunks are at most ~1,000 characters plus their context: 512 tokens is ample, and
+        # bounds the cost of an unusually long input.
+        self._model.max_seq_length = min(self._model.max_seq_length or 512, 512)
+        self._model.tokenizer.model_max_length = self._model.max_seq_length
         prompts = self._model.prompts or {}
         self._doc_prompt = "document" if "document" in prompts else None
         self._query_prompt = "query" if "query" in prompts else None

@@ -10,10 +10,11 @@ from ingest.loaders import Document
 from ingest.structure import Block, parse_blocks
 
 # Bump when chunking changes, so that re-ingestion re-chunks every document.
-CHUNKER_VERSION = "2"
+CHUNKER_VERSION = "3"
 TARGET_CHARS = 700
 MAX_CHARS = 1000
 MIN_CHARS = 200
+CONTEXT_TITLE_CHARS = 120
 
 
 @dataclass
@@ -29,12 +30,21 @@ class Chunk:
     version_date: str | None = None
 
     def embedding_text(self, title: str) -> str:
-        """What is embedded: the document title and section path give context to the text."""
-        parts = [title, self.breadcrumb]
-        if self.breadcrumb.startswith(title):
-            parts = [self.breadcrumb]
-        context = " > ".join(part for part in parts if part)
+        """What is embedded: a short title and the section path give context to the text
+        (the title is cut, and not repeated when it is also the top heading: every token
+        costs embedding time)."""
+        short = _shorten(title, CONTEXT_TITLE_CHARS)
+        crumbs = [c for c in self.breadcrumb.split(" > ") if c and not title.startswith(c[:60])]
+        context = " > ".join([short] + crumbs) if short else " > ".join(crumbs)
         return f"{context}\n{self.text}" if context else self.text
+
+
+def _shorten(text: str, limit: int) -> str:
+    """Beginning and end of a long title: « Code de … — Partie … / Chapitre II : Loyers »."""
+    if len(text) <= limit:
+        return text
+    half = limit // 2
+    return text[:half].rsplit(" ", 1)[0] + " … " + text[-half:].split(" ", 1)[-1]
 
 
 def _paragraphs(lines: list[tuple[int | None, str]]) -> list[list[tuple[int | None, str]]]:

@@ -86,13 +86,11 @@ def remove_repeated_edges(pages: list[str], depth: int = 2) -> list[str]:
         lines = text.splitlines()
         content = [i for i, line in enumerate(lines) if line.strip()]
         edges = set(content[:depth] + content[-depth:])
-        cleaned.append(
-            "\n".join(
-                line
-                for i, line in enumerate(lines)
-                if not (i in edges and _edge_key(line) in repeated)
-            )
+        kept = "\n".join(
+            line for i, line in enumerate(lines) if not (i in edges and _edge_key(line) in repeated)
         )
+        # A page made only of repeated lines (every page alike) keeps its text.
+        cleaned.append(kept if re.search(r"\w", kept) else text)
     return cleaned
 
 
@@ -129,7 +127,7 @@ def load_pdf(path: Path, doc_id: str) -> Document:
         raise LoaderError(f"PDF illisible ou corrompu ({type(exc).__name__}: {exc})") from exc
     texts = remove_repeated_edges([repair_hyphenation(normalise_text(t)) for t in texts])
     pages = list(enumerate(texts, start=1))
-    if sum(len(t.strip()) for t in texts) < 20:
+    if not any(re.search(r"\w", t) for t in texts):
         raise LoaderError("aucun texte extractible : OCR nécessaire")
     first_text = next(text for text in texts if text.strip())
     title = str(meta_title).strip() or _title_from_text(first_text, path.stem)
@@ -147,12 +145,30 @@ def _read_text(path: Path) -> str:
         return raw.decode("cp1252", errors="replace")
 
 
+METADATA_FIELDS = ("title", "kind", "date", "source_url", "licence", "attribution")
+
+
+def split_front_matter(text: str) -> tuple[dict[str, str], str]:
+    """``key: value`` lines between two ``---`` lines at the very top of a Markdown file."""
+    match = re.match(r"^---\n(.*?)\n---\n", text, flags=re.S)
+    if not match:
+        return {}, text
+    values = {}
+    for line in match.group(1).splitlines():
+        key, sep, value = line.partition(":")
+        if sep and key.strip() in METADATA_FIELDS:
+            values[key.strip()] = value.strip().strip("\"'")
+    return values, text[match.end() :]
+
+
 def load_textual(path: Path, doc_id: str, fmt: str) -> Document:
     text = normalise_text(_read_text(path))
+    meta, text = split_front_matter(text) if fmt == "markdown" else ({}, text)
     text = re.sub(r"<!--.*?-->", "", text, flags=re.S)
     if not text.strip():
         raise LoaderError("fichier vide")
-    return Document(doc_id, _title_from_text(text, path.stem), fmt, [(None, text)])
+    title = meta.get("title") or _title_from_text(text, path.stem)
+    return Document(doc_id, title, fmt, [(None, text)], meta)
 
 
 class _HTMLToMarkdown(HTMLParser):

@@ -18,10 +18,10 @@ import re
 import tomllib
 from pathlib import Path
 
+from ingest.loaders import METADATA_FIELDS
 from ingest.structure import parse_french_date
 
 KINDS = ("cours", "loi", "code", "décret", "arrêté", "fiche", "guide", "autre")
-FIELDS = ("title", "kind", "date", "source_url", "licence", "attribution")
 SOURCES_FILE = "sources.toml"
 
 
@@ -38,7 +38,7 @@ def load_sources(root: Path) -> dict[str, dict[str, str]]:
             except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError) as exc:
                 raise SourcesError(f"{candidate} illisible : {exc}") from exc
             return {
-                key: {k: str(v) for k, v in value.items() if k in FIELDS}
+                key: {k: str(v) for k, v in value.items() if k in METADATA_FIELDS}
                 for key, value in data.items()
                 if isinstance(value, dict)
             }
@@ -52,19 +52,6 @@ def sidecar_for(doc_id: str, sources: dict[str, dict[str, str]]) -> dict[str, st
         if fnmatch.fnmatch(doc_id, pattern):
             return values
     return {}
-
-
-def front_matter(text: str) -> dict[str, str]:
-    """``key: value`` lines between two ``---`` lines at the very top of a Markdown file."""
-    match = re.match(r"^---\n(.*?)\n---\n", text, flags=re.S)
-    if not match:
-        return {}
-    values = {}
-    for line in match.group(1).splitlines():
-        key, sep, value = line.partition(":")
-        if sep and key.strip() in FIELDS:
-            values[key.strip()] = value.strip().strip("\"'")
-    return values
 
 
 def infer_kind(doc_id: str, title: str, fmt: str) -> str:
@@ -108,9 +95,8 @@ def document_metadata(
     loader_meta: dict,
     sources: dict[str, dict[str, str]],
 ) -> dict[str, str]:
-    """Sidecar first, then front matter, then what the loader found, then inference."""
+    """Sidecar first, then what the loader found (front matter included), then inference."""
     meta = {"title": title, **loader_meta}
-    meta.update(front_matter(text))
     meta.update(sidecar_for(doc_id, sources))
     if meta.get("kind") not in KINDS:
         meta["kind"] = infer_kind(doc_id, meta["title"], fmt)

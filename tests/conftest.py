@@ -10,6 +10,16 @@ import pytest
 from assistant.config import PROJECT_ROOT, Settings, get_settings, settings_with
 from assistant.model_store import DEFAULT_DEST, ModelError, verify_model_dir
 
+SHARED_CORPUS = PROJECT_ROOT.parent / "shared" / "corpus"
+
+
+def shared_dir(name: str) -> Path:
+    """A folder of ../shared/corpus, or a skip that says why."""
+    path = SHARED_CORPUS / name
+    if not path.is_dir():
+        pytest.skip(f"{path} absent : corpus partagé non disponible sur cette machine")
+    return path
+
 
 @pytest.fixture(autouse=True)
 def isolated_environment(tmp_path_factory, monkeypatch):
@@ -56,4 +66,17 @@ def programme_index(model_ready, programme_pdf, tmp_path_factory) -> Settings:
     settings = settings_with(data_dir=data_dir, corpus_dirs=[programme_pdf.parent])
     report = ingest(settings)
     assert report.added == ["module-9-5-programme.pdf"], report
+    return settings
+
+
+@pytest.fixture(scope="session")
+def legal_index(model_ready, tmp_path_factory) -> Settings:
+    """lois/ and cch-2015/ from ../shared/corpus, indexed once for the whole run."""
+    from ingest.index import ingest
+
+    folders = [shared_dir("lois"), shared_dir("cch-2015")]
+    data_dir = tmp_path_factory.mktemp("legal-index")
+    settings = settings_with(data_dir=data_dir, corpus_dirs=folders)
+    report = ingest(settings)
+    assert report.failed == [] and len(report.added) == 33, report
     return settings

@@ -79,3 +79,36 @@ def test_ids_are_stable_and_unique():
     assert all(len(c.text) <= MAX_CHARS for c in chunks)
     assert [c.chunk_id for c in chunks] == [c.chunk_id for c in chunk_document(doc)]
     assert len({c.chunk_id for c in chunks}) == len(chunks)
+
+
+def test_legifrance_pdf_export_layout(tmp_path):
+    from ingest.loaders import load_document
+    from tests.pdfs import make_pdf
+
+    pages = [
+        "Code de la construction et de l'habitation\nChapitre Ier : Conditions d'attribution\n"
+        "Article L441 - Version en vigueur depuis le 25 novembre 2018\n"
+        "L'attribution des logements locatifs sociaux participe à la mise en œuvre du droit "
+        "au logement.\nArticle L441-1 - Version en vigueur depuis le 01 janvier 2024\n"
+        "Le décret en Conseil d'Etat fixe les conditions d'attribution.",
+        "Code de la construction et de l'habitation\nArticle L441-1-1 - Version en vigueur "
+        "depuis le 28 janvier 2017\nLe règlement départemental d'attribution…",
+        "Code de la construction et de l'habitation\nArticle L441-2 - Version en vigueur depuis"
+        " le 1er janvier 2024\nIl est créé une commission d'attribution des logements.",
+    ]
+    doc = load_document(make_pdf(tmp_path / "cch.pdf", pages), "cch.pdf")
+    chunks = chunk_document(doc)
+    found = {c.article: (c.version_date, c.page_start) for c in chunks if c.article}
+    assert found == {
+        "L441": ("2018-11-25", 1),
+        "L441-1": ("2024-01-01", 1),
+        "L441-1-1": ("2017-01-28", 2),
+        "L441-2": ("2024-01-01", 3),
+    }
+    article = next(c for c in chunks if c.article == "L441-1")
+    assert article.breadcrumb.endswith(
+        "Chapitre Ier : Conditions d'attribution > "
+        "Article L441-1 - Version en vigueur depuis le 01 "
+        "janvier 2024"
+    )
+    assert "Code de la construction" not in article.text  # running header removed

@@ -86,3 +86,38 @@ def test_lines_repeated_on_some_pages_only_are_kept():
         "Accueil des stagiaires\nSoir\nBilan",
     ]
     assert remove_repeated_edges(pages) == pages
+
+
+def test_markdown_front_matter_becomes_metadata(tmp_path):
+    path = tmp_path / "elan.md"
+    path.write_text(
+        "---\ntitle: Loi ELAN (extraits)\nkind: loi\ndate: 2024-01-01\n---\n"
+        "# Article 109\n\nLa cotation de la demande…\n",
+        encoding="utf-8",
+    )
+    doc = load_document(path, "elan.md")
+    assert doc.title == "Loi ELAN (extraits)"
+    assert doc.meta == {"title": "Loi ELAN (extraits)", "kind": "loi", "date": "2024-01-01"}
+    assert doc.pages[0][1].startswith("# Article 109")
+
+
+def test_html_headings_and_lists(tmp_path):
+    path = tmp_path / "page.html"
+    path.write_text(
+        "<html><head><title>La CALEOL</title><script>var x = 1;</script></head><body>"
+        "<nav>Menu</nav><h1>La CALEOL</h1><p>Elle attribue les logements.</p>"
+        "<h2>Composition</h2><ul><li>six membres</li><li>le maire</li></ul></body></html>",
+        encoding="utf-8",
+    )
+    doc = load_document(path, "page.html")
+    text = doc.pages[0][1]
+    assert doc.title == "La CALEOL" and doc.format == "html"
+    assert "# La CALEOL" in text and "## Composition" in text and "- six membres" in text
+    assert "var x" not in text and "Menu" not in text
+
+
+def test_size_limit(tmp_path):
+    path = tmp_path / "gros.txt"
+    path.write_text("x" * 2000, encoding="utf-8")
+    with pytest.raises(LoaderError, match="trop volumineux"):
+        load_document(path, "gros.txt", max_bytes=1000)

@@ -46,8 +46,14 @@ def show_answer(answer: dict) -> None:
         where = location(c["page"], c["article"])
         label = f"[{c['n']}] {c['title']}" + (f" — {where}" if where else "")
         with st.expander(label):
-            st.caption(f"Document : {c['doc_id']} · similarité {c['score']:.2f}")
+            details = [f"Document : {c['doc_id']}", c.get("kind") or ""]
+            if c.get("date"):
+                details.append(f"version du {c['date']}")
+            details.append(f"similarité {c['score']:.2f}")
+            st.caption(" · ".join(d for d in details if d))
             st.text(c["passage"])
+            if c.get("attribution"):
+                st.caption(c["attribution"])
 
 
 def ask(settings: Settings, question: str) -> dict:

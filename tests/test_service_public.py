@@ -1,0 +1,62 @@
+"""service-public fiches, in the xml-js JSON form (../shared) and in the original XML form."""
+
+import json
+
+import pytest
+
+from ingest.loaders import LoaderError, load_document
+from tests.conftest import shared_dir
+
+
+def _xml_of(node: dict) -> str:
+    """Write an xml-js element tree back as XML: the DILA form of the same fiche."""
+    from xml.sax.saxutils import escape, quoteattr
+
+    if node.get("type") == "text":
+        return escape(node.get("text", ""))
+    attrs = "".join(f" {k}={quoteattr(v)}" for k, v in (node.get("attributes") or {}).items())
+    inner = "".join(_xml_of(child) for child in node.get("children") or [])
+    return f"<{node['name']}{attrs}>{inner}</{node['name']}>"
+
+
+def test_json_fiche_text_and_metadata():
+    path = shared_dir("service-public") / "F869.json"
+    doc = load_document(path, "F869.json")
+    assert doc.format == "fiche"
+    assert doc.title == "Quelles sont les conditions pour obtenir un logement social ?"
+    assert doc.meta["kind"] == "fiche" and doc.meta["date"] == "2020-09-09"
+    assert doc.meta["source_url"].endswith("/F869")
+    assert doc.meta["attribution"] == "Source : service-public.fr, DILA"
+    assert "Code de la construction" in doc.meta["references"]
+    text = doc.pages[0][1]
+    assert text.startswith(f"# {doc.title}")
+    assert "\n## Conditions de revenu" in text and "20 870 €" in text
+    assert "Accueil particuliers" not in text  # the breadcrumb trail is navigation
+
+
+def test_xml_form_gives_the_same_document(tmp_path):
+    source = shared_dir("service-public") / "F2559.json"
+    tree = json.loads(source.read_text(encoding="utf-8"))
+    publication = tree["children"][0]
+    xml = (
+        _xml_of(publication).replace(
+            "<Publication ", '<Publication xmlns:dc="http://purl.org/dc/elements/1.1/" ', 1
+        )
+        if "xmlns:dc" not in json.dumps(publication["attributes"])
+        else _xml_of(publication)
+    )
+    path = tmp_path / "F2559.xml"
+    path.write_text('<?xml version="1.0" encoding="UTF-8"?>\n' + xml, encoding="utf-8")
+    from_xml = load_document(path, "F2559.xml")
+    from_json = load_document(source, "F2559.json")
+    assert from_xml.title == from_json.title
+    assert from_xml.meta == from_json.meta
+    assert from_xml.pages == from_json.pages
+
+
+@pytest.mark.parametrize("content", ['{"name": "autre chose"}', "<racine>texte</racine>"])
+def test_other_json_or_xml_is_refused(tmp_path, content):
+    path = tmp_path / ("donnees.json" if content.startswith("{") else "donnees.xml")
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(LoaderError, match="non reconnu"):
+        load_document(path, path.name)

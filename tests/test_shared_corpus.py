@@ -1,0 +1,110 @@
+"""Ingestion of the real documents in ../shared/corpus (read there, never copied)."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from assistant.config import settings_with
+from assistant.retrieval import search
+from assistant.store import get_collection
+from ingest.index import ingest
+from tests.conftest import shared_dir
+
+OCR = "aucun texte extractible : OCR nécessaire"
+# What happens to each sample PDF (by file name): None = ingested, else a piece of the reason.
+PDF_OUTCOMES = {
+    "GUIDE-QUI-REPARE-QUI-ENTRETIENT-Ministere2016-1.pdf": None,
+    "Lettre-information-proprietaire-bailleur_A-COMPLETER.pdf": None,
+    "minimal-document.pdf": None,
+    "002-trivial-libre-office-writer.pdf": None,
+    "pdflatex-image.pdf": None,
+    "pdflatex-4-pages.pdf": None,
+    "libreoffice-writer-password.pdf": "PDF protégé par un mot de passe",
+    "pdflatex-outline.pdf": None,
+    "imagemagick-ASCII85Decode.pdf": OCR,
+    "imagemagick-CCITTFaxDecode.pdf": OCR,
+    "imagemagick-images.pdf": None,
+    "imagemagick-lzw.pdf": OCR,
+    "inline-image.pdf": None,
+    "GeoTopo-komprimiert.pdf": None,
+    "pdflatex-forms.pdf": None,
+    "google-doc-document.pdf": None,
+    "libreoffice-form.pdf": None,
+    "reportlab-overlay.pdf": None,
+    "mistitled_outlines_example.pdf": None,
+    "habibi-oneline-cmap.pdf": None,
+    "habibi-rotated.pdf": None,
+    "habibi.pdf": None,
+    "libre-office-link.pdf": None,
+    "unreadablemetadata.pdf": "PDF illisible ou corrompu",
+    "base64image.pdf": None,
+    "grayscale-image.pdf": OCR,
+    "output_with_metadata_pymupdf.pdf": None,
+    "crazyones-pdfa.pdf": None,
+    "pdfkit.pdf": None,
+    "cmyk-image.pdf": OCR,
+    "annotated_pdf.pdf": None,
+    "with-attachment.pdf": None,
+    "multicolumn.pdf": None,
+}
+
+
+def test_every_sample_pdf_is_ingested_or_fails_with_its_reason(model_ready, tmp_path):
+    root = shared_dir("pdf-samples")
+    pdfs = {p.name: p.relative_to(root).as_posix() for p in root.rglob("*.pdf")}
+    assert sorted(pdfs) == sorted(PDF_OUTCOMES), "the sample set changed: state the outcomes"
+    settings = settings_with(data_dir=tmp_path / "data", corpus_dirs=[root])
+    report = ingest(settings)
+    failed = {Path(f["path"]).relative_to(root).as_posix(): f["error"] for f in report.failed}
+    done = set(report.added)
+    for name, reason in PDF_OUTCOMES.items():
+        pdf = pdfs[name]
+        if reason is None:
+            assert pdf in done, f"{pdf} should be ingested: {failed.get(pdf)}"
+        else:
+            assert pdf in failed and reason in failed[pdf], (pdf, failed.get(pdf))
+    # A broken file never stops the run: everything after it was ingested too.
+    assert report.status == "partielle"
+    geotopo = get_collection(settings).get(
+        where={"doc_id": "py-pdf-sample-files/009-pdflatex-geotopo/GeoTopo-komprimiert.pdf"}
+    )
+    pages = {m["page_start"] for m in geotopo["metadatas"]}
+    assert len(pages) > 50 and max(pages) <= 117
+
+
+def _article_headings(path: Path) -> int:
+    return len(re.findall(r"(?m)^#{1,6} Article ", path.read_text(encoding="utf-8")))
+
+
+@pytest.mark.parametrize("folder", ["lois", "cch-2015"])
+def test_one_indexed_article_id_per_article_heading(legal_index, folder):
+    collection = get_collection(legal_index)
+    for path in sorted(shared_dir(folder).glob("*.md")):
+        got = collection.get(where={"doc_id": path.name}, include=["metadatas"])
+        ids = {m["article"] for m in got["metadatas"] if "article" in m}
+        assert len(ids) == _article_headings(path), path.name
+
+
+def test_legal_metadata_and_breadcrumbs(legal_index):
+    got = get_collection(legal_index).get(
+        where={"article": "9-2"}, include=["metadatas", "documents"]
+    )
+    meta = got["metadatas"][0]
+    assert meta["doc_id"].startswith("loi-2003-710")
+    assert meta["kind"] == "loi" and meta["date"] == "2015"
+    assert "Chapitre II bis" in meta["breadcrumb"] and meta["breadcrumb"].endswith("Article 9-2")
+    assert "Article 9-2" in got["documents"][0]
+
+
+@pytest.mark.parametrize(
+    "query,article",
+    [("L442-5", "L442-5"), ("article L. 441-2", None), ("l'article 9-2 de la loi de 2003", "9-2")],
+)
+def test_article_reference_ranks_that_article_first(legal_index, query, article):
+    results = search(legal_index, query, 5)
+    if article is None:
+        # L441-2 is missing from the 2015 snapshot: no exact hit, so no false « exact » claim.
+        assert not any(r.exact for r in results)
+    else:
+        assert results[0].article == article and results[0].exact
