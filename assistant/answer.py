@@ -6,7 +6,7 @@ import re
 from dataclasses import asdict, dataclass, field
 
 from assistant.config import Settings
-from assistant.retrieval import Passage, search
+from assistant.retrieval import Passage, search, should_refuse
 from assistant.text import content_terms
 
 REFUSAL = (
@@ -191,9 +191,9 @@ def answer_question(settings: Settings, question: str) -> Answer:
     """Retrieve, then answer from the passages above the threshold, or refuse plainly."""
     question = question.strip()
     passages = search(settings, question, settings.top_k)
-    if not passages or not (passages[0].exact or passages[0].score >= settings.refusal_threshold):
+    if should_refuse(settings, passages):
         return Answer(question, REFUSAL, refused=True, passages=passages)
-    floor = max(settings.refusal_threshold, passages[0].score - SCORE_MARGIN)
+    floor = max(settings.refusal_threshold, max(p.score for p in passages) - SCORE_MARGIN)
     usable = [p for p in passages if p.exact or p.score >= floor]
     text, citations = compose(question, usable)
     return Answer(question, text, refused=False, citations=citations, passages=passages)

@@ -124,6 +124,57 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    from assistant.evaluation import (
+        corpus_settings,
+        evaluate,
+        load_questions,
+        pipeline_retriever,
+    )
+
+    settings = _settings(args)
+    questions = load_questions(args.questions)
+    if args.corpus:
+        settings = corpus_settings(settings, args.corpus)
+    result = evaluate(questions, pipeline_retriever(settings, args.k))
+    if args.json:
+        _print_json(result)
+        return EXIT_OK
+    print(f"{result['n']} questions — index {settings.data_dir}")
+    for key in (
+        "recall@1",
+        "recall@5",
+        "recall@10",
+        "mrr@10",
+        "refusal_precision",
+        "refusal_recall",
+    ):
+        print(f"  {key:<18} {result[key]:.3f}")
+    latency = result["latency_ms"]
+    print(f"  latence (ms)       médiane {latency['median']:.0f}, 95e centile {latency['p95']:.0f}")
+    misses = [
+        d
+        for d in result["details"]
+        if (d["answerable"] and (d["rank"] != 1 or d["refused"]))
+        or (not d["answerable"] and not d["refused"])
+    ]
+    if misses:
+        print("\nÀ examiner :")
+    for d in misses:
+        if not d["answerable"]:
+            what = "hors corpus mais non refusée"
+        elif d["refused"]:
+            what = "refusée à tort"
+        else:
+            what = f"rang {d['rank'] or '>10'}"
+        top = d["top"][0] if d["top"] else {}
+        print(
+            f"  {d['id']}: {what} — {d['question']} → {top.get('doc_id')} "
+            f"{top.get('article') or top.get('page') or ''}"
+        )
+    return EXIT_OK
+
+
 def cmd_ui(args: argparse.Namespace) -> int:
     settings = _settings(args)
     command = [
@@ -191,6 +242,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("stats", parents=[common], help="contenu de l'index")
     p.set_defaults(func=cmd_stats)
 
+    p = sub.add_parser("eval", parents=[common], help="évaluer la recherche (rappel, refus)")
+    p.add_argument("--questions", type=Path, required=True, metavar="FICHIER.jsonl")
+    p.add_argument(
+        "--corpus",
+        type=Path,
+        nargs="+",
+        metavar="DOSSIER",
+        help="indexer ces dossiers dans un index d'évaluation séparé (mis en cache)",
+    )
+    p.add_argument("--k", type=int, default=5, help="passages retenus pour décider du refus")
+    p.set_defaults(func=cmd_eval)
+
     p = sub.add_parser("ui", parents=[common], help="lancer l'application web")
     p.add_argument("--port", type=int, default=None, help="port (défaut : 8501)")
     p.set_defaults(func=cmd_ui)
@@ -198,6 +261,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from assistant.evaluation import EvalError
     from assistant.model_store import ModelError
     from assistant.store import StoreError
     from ingest.index import IngestLockedError
@@ -205,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (ModelError, StoreError, IngestLockedError) as exc:
+    except (ModelError, StoreError, IngestLockedError, EvalError) as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
         return EXIT_ERROR
 

@@ -11,6 +11,7 @@ from langchain_core.retrievers import BaseRetriever
 
 from assistant.config import Settings
 from assistant.embeddings import get_embeddings
+from assistant.lexical import get_lexical
 from assistant.store import get_collection
 
 
@@ -34,6 +35,8 @@ class Passage:
     version_date: str = ""
     # Found by an exact article reference in the question, not by similarity.
     exact: bool = False
+    # Every article the passage covers, when it spans several (baseline chunks do).
+    articles: tuple[str, ...] = ()
 
     @property
     def page(self) -> int | None:
@@ -101,41 +104,87 @@ def _exact_hits(collection, query: str, vector: list[float]) -> list[Passage]:
     ):
         if hints and not any(h in meta.get("title", "") + meta["doc_id"] for h in hints):
             continue
-        score = float(sum(a * b for a, b in zip(emb, vector, strict=True)))
-        hits.append(_passage(0, chunk_id, text, meta, score, exact=True))
+        hits.append(_passage(0, chunk_id, text, meta, _cosine(emb, vector), exact=True))
     hits.sort(key=lambda p: (p.doc_id, p.chunk_id))
     hits.sort(key=lambda p: p.score, reverse=True)
     return hits
 
 
+RRF_K = 60
+CANDIDATES = 50
+MAX_PER_DOCUMENT = 3
+
+
+def _cosine(a: list[float], b: list[float]) -> float:
+    return float(sum(x * y for x, y in zip(a, b, strict=True)))
+
+
 def search(settings: Settings, query: str, k: int | None = None) -> list[Passage]:
-    """The ``k`` best passages for ``query``: articles it names first, then the closest by
-    cosine similarity (embedding with the ``query`` prompt)."""
+    """The ``k`` best passages for ``query``: articles it names first, then the reciprocal-rank
+    fusion of the dense ranking (cosine, ``query`` prompt) and the lexical one (French BM25
+    with the glossary). ``score`` stays the cosine similarity, the refusal signal."""
     collection = get_collection(settings)
     total = collection.count()
     if total == 0 or not query.strip():
         return []
     k = k or settings.top_k
     vector = get_embeddings(settings).embed_query(query)
-    passages = _exact_hits(collection, query, vector)[:k]
-    result = collection.query(
+    exact = _exact_hits(collection, query, vector)
+    dense = collection.query(
         query_embeddings=[vector],
-        n_results=min(k + len(passages), total),
+        n_results=min(CANDIDATES, total),
         include=["documents", "metadatas", "distances"],
     )
-    taken = {p.chunk_id for p in passages}
-    for chunk_id, text, meta, distance in zip(
-        result["ids"][0],
-        result["documents"][0],
-        result["metadatas"][0],
-        result["distances"][0],
-        strict=True,
+    found: dict[str, Passage] = {p.chunk_id: p for p in exact}
+    fused: dict[str, float] = {}
+    for rank, (chunk_id, text, meta, distance) in enumerate(
+        zip(
+            dense["ids"][0],
+            dense["documents"][0],
+            dense["metadatas"][0],
+            dense["distances"][0],
+            strict=True,
+        )
     ):
-        if chunk_id not in taken and len(passages) < k:
-            passages.append(_passage(0, chunk_id, text, meta, 1.0 - float(distance)))
+        found.setdefault(chunk_id, _passage(0, chunk_id, text, meta, 1.0 - float(distance)))
+        fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (RRF_K + rank + 1)
+    lexical = get_lexical(settings)
+    lexical_hits = lexical.search(query, CANDIDATES) if lexical else []
+    for rank, (chunk_id, _) in enumerate(lexical_hits):
+        fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (RRF_K + rank + 1)
+    missing = [chunk_id for chunk_id, _ in lexical_hits if chunk_id not in found]
+    if missing:
+        got = collection.get(ids=missing, include=["documents", "metadatas", "embeddings"])
+        for chunk_id, text, meta, emb in zip(
+            got["ids"], got["documents"], got["metadatas"], got["embeddings"], strict=True
+        ):
+            found[chunk_id] = _passage(0, chunk_id, text, meta, _cosine(emb, vector))
+    order = [p.chunk_id for p in exact]
+    order += sorted((c for c in fused if c not in order), key=lambda c: -fused[c])
+    named = {p.doc_id for p in exact}
+    per_document: dict[str, int] = {}
+    passages: list[Passage] = []
+    for chunk_id in order:
+        passage = found[chunk_id]
+        count = per_document.get(passage.doc_id, 0)
+        if count >= MAX_PER_DOCUMENT and passage.doc_id not in named:
+            continue
+        per_document[passage.doc_id] = count + 1
+        passages.append(passage)
+        if len(passages) == k:
+            break
     for rank, passage in enumerate(passages, start=1):
         passage.rank = rank
     return passages
+
+
+def should_refuse(settings: Settings, passages: list[Passage]) -> bool:
+    """No article named in the question was found, and no passage is similar enough."""
+    if not passages:
+        return True
+    if passages[0].exact:
+        return False
+    return max(p.score for p in passages) < settings.refusal_threshold
 
 
 class NpnruRetriever(BaseRetriever):

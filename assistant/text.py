@@ -42,15 +42,25 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("’", "'")
 
 
-def content_terms(text: str) -> set[str]:
-    """Snowball stems of the meaningful words, accents folded after stemming (« jours » ~
-    « jour », « durée » ~ « dure »), number words as digits."""
-    lowered = re.sub(r"\b[cdjlmnst]['’]|\bqu['’]", " ", text.lower())
-    terms = set()
+def analyse(text: str) -> list[str]:
+    """French analysis for lexical search: elisions removed, lowercase, Snowball stems with
+    accents folded after stemming, stop words dropped, number words as digits; repeats kept
+    (term frequency matters to BM25)."""
+    lowered = re.sub(r"\b(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu)['’]", " ", text.lower())
+    terms = []
     for word in _WORD.findall(lowered):
         folded = fold(word)
         folded = _NUMBER_WORDS.get(folded, folded)
-        if folded in STOPWORDS or (len(folded) < 3 and not folded.isdigit()):
+        if folded in STOPWORDS or (len(folded) < 2 and not folded.isdigit()):
             continue
-        terms.add(folded if folded.isdigit() else fold(_STEMMER.stemWord(word)))
+        terms.append(
+            folded
+            if folded[:1].isdigit() or "-" in folded and any(ch.isdigit() for ch in folded)
+            else fold(_STEMMER.stemWord(word))
+        )
     return terms
+
+
+def content_terms(text: str) -> set[str]:
+    """The distinct analysed terms of ``text`` (« jours » ~ « jour », « durée » ~ « dure »)."""
+    return {term for term in analyse(text) if len(term) >= 3 or term.isdigit()}

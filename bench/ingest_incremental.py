@@ -58,7 +58,8 @@ def main(argv: list[str]) -> int:
                 f"{label:<28} {elapsed:9.2f} s  textes encodés : {counted['texts']:5d}  "
                 f"ajoutés {len(report.added)}, mis à jour {len(report.updated)}, "
                 f"inchangés {len(report.unchanged)}, supprimés {len(report.deleted)}, "
-                f"passages {report.total_chunks}"
+                f"passages {report.total_chunks}",
+                flush=True,
             )
             return elapsed
 

@@ -18,6 +18,8 @@ from pathlib import Path
 
 from assistant.config import Settings
 from assistant.embeddings import get_embeddings
+from assistant.lexical import LEXICAL_DIR
+from assistant.lexical import rebuild as rebuild_lexical
 from assistant.store import get_collection
 from ingest.chunking import CHUNKER_VERSION, Chunk, chunk_document
 from ingest.loaders import SUPPORTED_SUFFIXES, Document, LoaderError, load_document
@@ -242,6 +244,9 @@ def _ingest_locked(
             manifest.remove(doc_id)
             report.deleted.append(doc_id)
     report.total_chunks = collection.count()
+    changed = report.added or report.updated or report.deleted or report.repaired
+    if changed or not (settings.data_dir / LEXICAL_DIR / "ids.json").is_file():
+        rebuild_lexical(settings, collection)
     manifest.finish_run(run_id, report.status, {**report.to_dict(), "repaired": report.repaired})
     return report
 

@@ -1,0 +1,130 @@
+"""The lexical leg: BM25 over chunks with French analysis, and the glossary that expands a
+question's acronyms (« CALEOL ») into their long forms and back.
+
+The index is built by the ingestion whenever the collection changes, saved beside Chroma, and
+loaded once per process (again only if a later ingestion rewrote it).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import threading
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import bm25s
+
+from assistant.config import Settings
+from assistant.text import analyse, fold
+
+GLOSSARY_FILE = Path(__file__).resolve().parent / "data" / "glossaire.toml"
+LEXICAL_DIR = "lexical"
+
+
+@lru_cache(maxsize=1)
+def glossary() -> dict[str, list[str]]:
+    data = tomllib.loads(GLOSSARY_FILE.read_text(encoding="utf-8"))
+    return {term: list(forms) for term, forms in data["termes"].items()}
+
+
+def _acronym(term: str) -> bool:
+    return term.isupper()
+
+
+def expand_query(query: str) -> str:
+    """``query`` followed by the long forms of the acronyms it uses, and by the acronyms of
+    the long forms it uses. Acronyms match case-sensitively (« PLUS » is not « plus »)."""
+    folded = fold(query)
+    additions: list[str] = []
+    for term, forms in glossary().items():
+        if _acronym(term):
+            present = re.search(rf"(?<![\w-]){re.escape(term)}(?![\w-])", query)
+        else:
+            present = re.search(rf"\b{re.escape(fold(term))}\b", folded)
+        if present:
+            additions.extend(forms)
+        elif any(fold(form) in folded for form in forms):
+            additions.append(term)
+    return " ".join([query, *additions])
+
+
+@dataclass
+class LexicalIndex:
+    ids: list[str]
+    retriever: bm25s.BM25
+
+    @classmethod
+    def build(cls, ids: list[str], texts: list[str]) -> LexicalIndex:
+        retriever = bm25s.BM25(k1=1.2, b=0.75)
+        retriever.index([analyse(text) or [""] for text in texts], show_progress=False)
+        return cls(list(ids), retriever)
+
+    def save(self, folder: Path) -> None:
+        tmp = folder.with_name(folder.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        self.retriever.save(str(tmp))
+        (tmp / "ids.json").write_text(json.dumps(self.ids), encoding="utf-8")
+        shutil.rmtree(folder, ignore_errors=True)
+        tmp.rename(folder)
+
+    @classmethod
+    def load(cls, folder: Path) -> LexicalIndex:
+        ids = json.loads((folder / "ids.json").read_text(encoding="utf-8"))
+        return cls(ids, bm25s.BM25.load(str(folder)))
+
+    def search(self, query: str, k: int) -> list[tuple[str, float]]:
+        """(chunk_id, BM25 score) of the ``k`` best chunks, best first; only positive scores."""
+        terms = analyse(expand_query(query))
+        if not terms or not self.ids:
+            return []
+        docs, scores = self.retriever.retrieve(
+            [terms], k=min(k, len(self.ids)), show_progress=False
+        )
+        return [
+            (self.ids[int(d)], float(s)) for d, s in zip(docs[0], scores[0], strict=True) if s > 0
+        ]
+
+
+def lexical_text(text: str, meta: dict) -> str:
+    """What BM25 sees: the passage, its section path and its article number."""
+    return " ".join(
+        filter(
+            None, [meta.get("title", ""), meta.get("breadcrumb", ""), meta.get("article", ""), text]
+        )
+    )
+
+
+def rebuild(settings: Settings, collection) -> int:
+    """Rebuild the lexical index from the collection; return its number of chunks."""
+    got = collection.get(include=["documents", "metadatas"])
+    index = LexicalIndex.build(
+        got["ids"],
+        [lexical_text(t, m) for t, m in zip(got["documents"], got["metadatas"], strict=True)],
+    )
+    index.save(settings.data_dir / LEXICAL_DIR)
+    return len(index.ids)
+
+
+_cache: dict[str, tuple[float, LexicalIndex]] = {}
+_lock = threading.Lock()
+
+
+def get_lexical(settings: Settings) -> LexicalIndex | None:
+    """The saved lexical index, loaded once per process and reloaded only when rewritten."""
+    folder = settings.data_dir / LEXICAL_DIR
+    marker = folder / "ids.json"
+    if not marker.is_file():
+        return None
+    stamp = marker.stat().st_mtime
+    key = str(folder.resolve())
+    with _lock:
+        cached = _cache.get(key)
+        if cached is None or cached[0] != stamp:
+            cached = (stamp, LexicalIndex.load(folder))
+            _cache[key] = cached
+    return cached[1]
