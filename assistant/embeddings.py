@@ -59,6 +59,11 @@ class SentenceEmbeddings(Embeddings):
         self._model.max_seq_length = min(self._model.max_seq_length or 512, 512)
         self._model.tokenizer.model_max_length = self._model.max_seq_length
         prompts = self._model.prompts or {}
+        # EmbeddingGemma's document prompt is « title: none | text: »: it was trained to
+        # read a title there, so each chunk gets its own.
+        self._titled_prompt = (
+            prompts.get("document", "") if "title: none" in prompts.get("document", "") else None
+        )
         self._doc_prompt = "document" if "document" in prompts else None
         self._query_prompt = "query" if "query" in prompts else None
         # encode() is not re-entrant across threads (Streamlit runs sessions in threads).
@@ -80,6 +85,18 @@ class SentenceEmbeddings(Embeddings):
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self._encode(list(texts), self._doc_prompt)
+
+    def embed_titled(self, pairs: list[tuple[str, str]]) -> list[list[float]]:
+        """Embed (title, text) pairs as documents, the title in the model's own slot where its
+        prompt has one, else on a first line."""
+        if self._titled_prompt is None:
+            return self.embed_documents([f"{t}\n{x}" if t else x for t, x in pairs])
+        texts = [
+            self._titled_prompt.replace("title: none", f"title: {t.replace('|', '/') or 'none'}")
+            + x
+            for t, x in pairs
+        ]
+        return self._encode(texts, None)
 
     def embed_query(self, text: str) -> list[float]:
         return self._encode([text], self._query_prompt)[0]

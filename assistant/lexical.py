@@ -23,6 +23,8 @@ from assistant.text import analyse, fold
 
 GLOSSARY_FILE = Path(__file__).resolve().parent / "data" / "glossaire.toml"
 LEXICAL_DIR = "lexical"
+# Bump when analyse() changes: a saved index of another version is rebuilt on first use.
+ANALYSER_VERSION = "3"
 
 
 @lru_cache(maxsize=1)
@@ -35,21 +37,29 @@ def _acronym(term: str) -> bool:
     return term.isupper()
 
 
-def expand_query(query: str) -> str:
-    """``query`` followed by the long forms of the acronyms it uses, and by the acronyms of
-    the long forms it uses. Acronyms match case-sensitively (« PLUS » is not « plus »)."""
+def _glossary_matches(query: str) -> tuple[list[str], list[str]]:
+    """(long forms of the terms ``query`` uses, terms whose long form ``query`` uses).
+    Acronyms match case-sensitively (« PLUS » is not « plus »)."""
     folded = fold(query)
-    additions: list[str] = []
+    forms_found: list[str] = []
+    terms_found: list[str] = []
     for term, forms in glossary().items():
         if _acronym(term):
             present = re.search(rf"(?<![\w-]){re.escape(term)}(?![\w-])", query)
         else:
             present = re.search(rf"\b{re.escape(fold(term))}\b", folded)
         if present:
-            additions.extend(forms)
+            forms_found.extend(forms)
         elif any(fold(form) in folded for form in forms):
-            additions.append(term)
-    return " ".join([query, *additions])
+            terms_found.append(term)
+    return forms_found, terms_found
+
+
+def expand_query(query: str) -> str:
+    """``query`` followed by the long forms of the acronyms it uses, and by the acronyms of
+    the long forms it uses (for the lexical leg)."""
+    forms, terms = _glossary_matches(query)
+    return " ".join([query, *forms, *terms])
 
 
 @dataclass
@@ -68,6 +78,7 @@ class LexicalIndex:
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
         self.retriever.save(str(tmp))
+        (tmp / "version").write_text(ANALYSER_VERSION, encoding="utf-8")
         (tmp / "ids.json").write_text(json.dumps(self.ids), encoding="utf-8")
         shutil.rmtree(folder, ignore_errors=True)
         tmp.rename(folder)
@@ -120,6 +131,12 @@ def get_lexical(settings: Settings) -> LexicalIndex | None:
     marker = folder / "ids.json"
     if not marker.is_file():
         return None
+    version = folder / "version"
+    if not version.is_file() or version.read_text(encoding="utf-8") != ANALYSER_VERSION:
+        from assistant.store import get_collection
+
+        with _lock:
+            rebuild(settings, get_collection(settings))
     stamp = marker.stat().st_mtime
     key = str(folder.resolve())
     with _lock:

@@ -12,7 +12,7 @@ STOPWORDS = frozenset(
     lui ma mais me meme mes moi mon ne nos notre nous on ou par pas pour qu que qui quoi quel
     quelle quels quelles sa se ses son sur ta te tes toi ton tu un une vos votre vous y c d j l
     m n s t etre avoir fait faire comment combien pourquoi quand est-ce estce sont ont peut
-    doit dois faut il-y-a cela ca lors tout tous toute toutes plus moins tres bien aussi""".split()
+    doit dois faut cela ca lors tout tous toute toutes plus moins tres bien aussi t elles""".split()
 )
 _WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
 _STEMMER = Stemmer.Stemmer("french")
@@ -43,22 +43,29 @@ def fold(text: str) -> str:
 
 
 def analyse(text: str) -> list[str]:
-    """French analysis for lexical search: elisions removed, lowercase, Snowball stems with
-    accents folded after stemming, stop words dropped, number words as digits; repeats kept
-    (term frequency matters to BM25)."""
+    """French analysis for lexical search: elisions removed, lowercase, accents folded,
+    Snowball stems, stop words dropped, number words as digits; repeats kept (term frequency
+    matters to BM25)."""
     lowered = re.sub(r"\b(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu)['’]", " ", text.lower())
     terms = []
+    words = []
     for word in _WORD.findall(lowered):
+        # « L442-5 », « 9-2 » stay whole; « appliquent-ils », « peut-être » are split.
+        words.extend([word] if any(ch.isdigit() for ch in word) else word.split("-"))
+    for word in words:
         folded = fold(word)
         folded = _NUMBER_WORDS.get(folded, folded)
         if folded in STOPWORDS or (len(folded) < 2 and not folded.isdigit()):
             continue
-        terms.append(
-            folded
-            if folded[:1].isdigit() or "-" in folded and any(ch.isdigit() for ch in folded)
-            else fold(_STEMMER.stemWord(word))
-        )
+        terms.append(folded if any(ch.isdigit() for ch in folded) else _stem(folded))
     return terms
+
+
+def _stem(folded: str) -> str:
+    """Snowball stem of the accent-free word, a final « e » dropped: « durée », « duree » and
+    « dure » all give « dur », whether or not the trainee typed the accents."""
+    stem = _STEMMER.stemWord(folded)
+    return stem[:-1] if len(stem) > 3 and stem.endswith("e") else stem
 
 
 def content_terms(text: str) -> set[str]:

@@ -41,13 +41,13 @@ def main(argv: list[str]) -> int:
         embeddings = get_embeddings(settings)
         embeddings.embed_query("préchauffage")  # model load is not ingestion time
         counted = {"texts": 0}
-        original = embeddings.embed_documents
+        original = embeddings.embed_titled
 
-        def counting(texts):
-            counted["texts"] += len(texts)
-            return original(texts)
+        def counting(pairs):
+            counted["texts"] += len(pairs)
+            return original(pairs)
 
-        embeddings.embed_documents = counting
+        embeddings.embed_titled = counting
 
         def run(label: str) -> float:
             counted["texts"] = 0

@@ -10,7 +10,7 @@ from ingest.loaders import Document
 from ingest.structure import Block, parse_blocks
 
 # Bump when chunking changes, so that re-ingestion re-chunks every document.
-CHUNKER_VERSION = "3"
+CHUNKER_VERSION = "4"
 TARGET_CHARS = 700
 MAX_CHARS = 1000
 MIN_CHARS = 200
@@ -29,14 +29,12 @@ class Chunk:
     article: str | None = None
     version_date: str | None = None
 
-    def embedding_text(self, title: str) -> str:
-        """What is embedded: a short title and the section path give context to the text
-        (the title is cut, and not repeated when it is also the top heading: every token
-        costs embedding time)."""
+    def context(self, title: str) -> str:
+        """The document title (cut, and not repeated when it is also the top heading) and the
+        section path: what tells the embedding model where the text comes from."""
         short = _shorten(title, CONTEXT_TITLE_CHARS)
         crumbs = [c for c in self.breadcrumb.split(" > ") if c and not title.startswith(c[:60])]
-        context = " > ".join([short] + crumbs) if short else " > ".join(crumbs)
-        return f"{context}\n{self.text}" if context else self.text
+        return " > ".join([short] + crumbs) if short else " > ".join(crumbs)
 
 
 def _shorten(text: str, limit: int) -> str:

@@ -285,8 +285,8 @@ def _ingest_file(
     chunks = chunk_document(document)
     if not chunks:
         raise LoaderError("aucun texte à indexer")
-    vectors = get_embeddings(settings).embed_documents(
-        [c.embedding_text(meta["title"]) for c in chunks]
+    vectors = get_embeddings(settings).embed_titled(
+        [(c.context(meta["title"]), c.text) for c in chunks]
     )
     new_ids = [c.chunk_id for c in chunks]
     old_ids = previous.chunk_ids if previous else []

@@ -70,13 +70,16 @@ def programme_index(model_ready, programme_pdf, tmp_path_factory) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def legal_index(model_ready, tmp_path_factory) -> Settings:
-    """lois/ and cch-2015/ from ../shared/corpus, indexed once for the whole run."""
+def shared_index(model_ready, programme_pdf, tmp_path_factory) -> Settings:
+    """The programme PDF with service-public/, lois/ and cch-2015/ from ../shared/corpus: the
+    evaluation corpus, indexed once for the whole run (about five minutes on two cores)."""
     from ingest.index import ingest
 
-    folders = [shared_dir("lois"), shared_dir("cch-2015")]
-    data_dir = tmp_path_factory.mktemp("legal-index")
+    folders = [programme_pdf.parent] + [
+        shared_dir(name) for name in ("service-public", "lois", "cch-2015")
+    ]
+    data_dir = tmp_path_factory.mktemp("shared-index")
     settings = settings_with(data_dir=data_dir, corpus_dirs=folders)
     report = ingest(settings)
-    assert report.failed == [] and len(report.added) == 33, report
+    assert report.failed == [] and len(report.added) == 1 + 15 + 5 + 28, report
     return settings

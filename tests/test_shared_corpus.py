@@ -78,16 +78,16 @@ def _article_headings(path: Path) -> int:
 
 
 @pytest.mark.parametrize("folder", ["lois", "cch-2015"])
-def test_one_indexed_article_id_per_article_heading(legal_index, folder):
-    collection = get_collection(legal_index)
+def test_one_indexed_article_id_per_article_heading(shared_index, folder):
+    collection = get_collection(shared_index)
     for path in sorted(shared_dir(folder).glob("*.md")):
         got = collection.get(where={"doc_id": path.name}, include=["metadatas"])
         ids = {m["article"] for m in got["metadatas"] if "article" in m}
         assert len(ids) == _article_headings(path), path.name
 
 
-def test_legal_metadata_and_breadcrumbs(legal_index):
-    got = get_collection(legal_index).get(
+def test_legal_metadata_and_breadcrumbs(shared_index):
+    got = get_collection(shared_index).get(
         where={"article": "9-2"}, include=["metadatas", "documents"]
     )
     meta = got["metadatas"][0]
@@ -101,8 +101,8 @@ def test_legal_metadata_and_breadcrumbs(legal_index):
     "query,article",
     [("L442-5", "L442-5"), ("article L. 441-2", None), ("l'article 9-2 de la loi de 2003", "9-2")],
 )
-def test_article_reference_ranks_that_article_first(legal_index, query, article):
-    results = search(legal_index, query, 5)
+def test_article_reference_ranks_that_article_first(shared_index, query, article):
+    results = search(shared_index, query, 5)
     if article is None:
         # L441-2 is missing from the 2015 snapshot: no exact hit, so no false « exact » claim.
         assert not any(r.exact for r in results)
