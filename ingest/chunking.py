@@ -10,7 +10,7 @@ from ingest.loaders import Document
 from ingest.structure import Block, parse_blocks
 
 # Bump when chunking changes, so that re-ingestion re-chunks every document.
-CHUNKER_VERSION = "4"
+CHUNKER_VERSION = "5"
 TARGET_CHARS = 700
 MAX_CHARS = 1000
 MIN_CHARS = 200
@@ -45,8 +45,11 @@ def _shorten(text: str, limit: int) -> str:
     return text[:half].rsplit(" ", 1)[0] + " … " + text[-half:].split(" ", 1)[-1]
 
 
-def _paragraphs(lines: list[tuple[int | None, str]]) -> list[list[tuple[int | None, str]]]:
-    """Alinéas: runs of lines separated by blank lines (each line when there is none)."""
+def _paragraphs(
+    lines: list[tuple[int | None, str]],
+) -> tuple[list[list[tuple[int | None, str]]], bool]:
+    """Alinéas: runs of lines separated by blank lines, or each line when a long text has none
+    (PDF pages); the flag says whether blank lines really separated them."""
     groups: list[list[tuple[int | None, str]]] = [[]]
     for page, line in lines:
         if line.strip():
@@ -55,15 +58,16 @@ def _paragraphs(lines: list[tuple[int | None, str]]) -> list[list[tuple[int | No
             groups.append([])
     groups = [g for g in groups if g]
     if len(groups) == 1 and sum(len(line) for _, line in groups[0]) > MAX_CHARS:
-        return [[item] for item in groups[0]]
-    return groups
+        return [[item] for item in groups[0]], False
+    return groups, True
 
 
 def _pieces(lines: list[tuple[int | None, str]]) -> list[list[tuple[int | None, str]]]:
     """Split into pieces of at most MAX_CHARS at alinéa ends (an over-long line is cut)."""
     pieces: list[list[tuple[int | None, str]]] = [[]]
     size = 0
-    for paragraph in _paragraphs(lines):
+    paragraphs, separated = _paragraphs(lines)
+    for paragraph in paragraphs:
         length = sum(len(line) + 1 for _, line in paragraph)
         if size and size + length > MAX_CHARS:
             pieces.append([])
@@ -76,7 +80,8 @@ def _pieces(lines: list[tuple[int | None, str]]) -> list[list[tuple[int | None, 
                 pieces.append([])
                 line = line[cut:].lstrip()
             pieces[-1].append((page, line))
-        pieces[-1].append((None, ""))
+        if separated:
+            pieces[-1].append((None, ""))
         size = sum(len(line) + 1 for _, line in pieces[-1])
     return [p for p in pieces if any(line for _, line in p)]
 
