@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import statistics
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -170,8 +171,8 @@ def corpus_settings(
     marker = eval_settings.data_dir / "complete"
     if not marker.is_file():
         report = ingest(eval_settings, progress=progress)
-        if report.failed:
-            failures = "; ".join(f"{f['path']} : {f['error']}" for f in report.failed)
-            raise EvalError(f"Indexation du corpus d'évaluation incomplète : {failures}")
+        # Files that cannot be read are reported, not fatal: the rest is evaluated.
+        for failure in report.failed:
+            print(f"Non indexé : {failure['path']} — {failure['error']}", file=sys.stderr)
         marker.write_text(json.dumps(report.to_dict()), encoding="utf-8")
     return eval_settings
