@@ -24,13 +24,16 @@ EXAMPLES = [
 
 @st.cache_resource(show_spinner="Chargement du modèle et de l'index…")
 def load_settings() -> Settings:
-    """Settings, with the embedding model and the collection loaded once per process."""
+    """Settings, with the embedding model, the collection and the lexical index loaded once per
+    process, so that no question pays for loading them."""
     from assistant.embeddings import get_embeddings
+    from assistant.lexical import get_lexical
     from assistant.store import get_collection
 
     settings = get_settings()
     get_embeddings(settings)
     get_collection(settings)
+    get_lexical(settings)
     return settings
 
 
