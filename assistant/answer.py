@@ -191,7 +191,7 @@ def answer_question(settings: Settings, question: str) -> Answer:
     """Retrieve, then answer from the passages above the threshold, or refuse plainly."""
     question = question.strip()
     passages = search(settings, question, settings.top_k)
-    if should_refuse(settings, passages):
+    if should_refuse(settings, question, passages):
         return Answer(question, REFUSAL, refused=True, passages=passages)
     floor = max(settings.refusal_threshold, max(p.score for p in passages) - SCORE_MARGIN)
     usable = [p for p in passages if p.exact or p.score >= floor]

@@ -83,7 +83,7 @@ def pipeline_retriever(settings: Settings, k: int) -> Retriever:
 
     def retrieve(question: str, depth: int) -> tuple[list[Passage], bool]:
         passages = search(settings, question, max(k, depth))
-        return passages, should_refuse(settings, passages[:k])
+        return passages, should_refuse(settings, question, passages[:k])
 
     return retrieve
 

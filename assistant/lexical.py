@@ -88,6 +88,17 @@ class LexicalIndex:
         ids = json.loads((folder / "ids.json").read_text(encoding="utf-8"))
         return cls(ids, bm25s.BM25.load(str(folder)))
 
+    def scores(self, query: str) -> dict[str, float]:
+        """The BM25 score of every chunk for ``query`` (positive ones only)."""
+        terms = analyse(expand_query(query))
+        if not terms or not self.ids:
+            return {}
+        known = [t for t in terms if t in self.retriever.vocab_dict]
+        if not known:
+            return {}
+        values = self.retriever.get_scores(known)
+        return {self.ids[int(i)]: float(values[i]) for i in values.nonzero()[0]}
+
     def search(self, query: str, k: int) -> list[tuple[str, float]]:
         """(chunk_id, BM25 score) of the ``k`` best chunks, best first; only positive scores."""
         terms = analyse(expand_query(query))

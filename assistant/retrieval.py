@@ -11,6 +11,7 @@ from langchain_core.retrievers import BaseRetriever
 
 from assistant.config import Settings
 from assistant.embeddings import get_embeddings
+from assistant.grounding import Support, assess
 from assistant.lexical import get_lexical
 from assistant.store import get_collection
 
@@ -37,6 +38,10 @@ class Passage:
     exact: bool = False
     # Every article the passage covers, when it spans several (baseline chunks do).
     articles: tuple[str, ...] = ()
+    position: int | None = None
+    # The chunks the passage is made of: itself and, when it is a fragment of a longer
+    # article or section, its neighbours.
+    chunk_ids: tuple[str, ...] = ()
 
     @property
     def page(self) -> int | None:
@@ -89,6 +94,8 @@ def _passage(
         source_url=meta.get("source_url", ""),
         version_date=meta.get("version_date", ""),
         exact=exact,
+        position=meta.get("position"),
+        chunk_ids=(chunk_id,),
     )
 
 
@@ -149,7 +156,8 @@ def search(settings: Settings, query: str, k: int | None = None) -> list[Passage
     ):
         found.setdefault(chunk_id, _passage(0, chunk_id, text, meta, 1.0 - float(distance)))
     lexical = get_lexical(settings)
-    lexical_hits = dict(lexical.search(query, CANDIDATES)) if lexical else {}
+    lexical_scores = lexical.scores(query) if lexical else {}
+    lexical_hits = dict(sorted(lexical_scores.items(), key=lambda item: -item[1])[:CANDIDATES])
     missing = [chunk_id for chunk_id in lexical_hits if chunk_id not in found]
     if missing:
         got = collection.get(ids=missing, include=["documents", "metadatas", "embeddings"])
@@ -159,7 +167,7 @@ def search(settings: Settings, query: str, k: int | None = None) -> list[Passage
             found[chunk_id] = _passage(0, chunk_id, text, meta, _cosine(emb, vector))
     best_lexical = max(lexical_hits.values(), default=0.0) or 1.0
     fused = {
-        chunk_id: passage.score + LEXICAL_WEIGHT * lexical_hits.get(chunk_id, 0.0) / best_lexical
+        chunk_id: passage.score + LEXICAL_WEIGHT * lexical_scores.get(chunk_id, 0.0) / best_lexical
         for chunk_id, passage in found.items()
     }
     order = [p.chunk_id for p in exact]
@@ -168,13 +176,18 @@ def search(settings: Settings, query: str, k: int | None = None) -> list[Passage
     per_document: dict[str, int] = {}
     passages: list[Passage] = []
     held_back: list[Passage] = []
+    covered: set[str] = set()
     for chunk_id in order:
+        if chunk_id in covered:
+            continue
         passage = found[chunk_id]
         count = per_document.get(passage.doc_id, 0)
         if count >= MAX_PER_DOCUMENT and passage.doc_id not in named:
             held_back.append(passage)
             continue
         per_document[passage.doc_id] = count + 1
+        _expand(collection, passage)
+        covered.update(passage.chunk_ids)
         passages.append(passage)
         if len(passages) == k:
             break
@@ -185,13 +198,50 @@ def search(settings: Settings, query: str, k: int | None = None) -> list[Passage
     return passages
 
 
-def should_refuse(settings: Settings, passages: list[Passage]) -> bool:
-    """No article named in the question was found, and no passage is similar enough."""
-    if not passages:
-        return True
-    if passages[0].exact:
-        return False
-    return max(p.score for p in passages) < settings.refusal_threshold
+def support(settings: Settings, question: str, passages: list[Passage]) -> Support:
+    """Whether ``passages`` can answer ``question``, with the reason when they cannot."""
+    return assess(question, passages, settings.refusal_threshold, settings.support_threshold)
+
+
+def _same_unit(meta: dict, passage: Passage) -> bool:
+    if passage.article:
+        return meta.get("article") == passage.article
+    return bool(passage.breadcrumb) and meta.get("breadcrumb") == passage.breadcrumb
+
+
+def _expand(collection, passage: Passage) -> None:
+    """Neighbour expansion: a fragment of a longer article or section gets the fragments just
+    before and after it (same article, or same section of a fiche or course), so the passage
+    reads whole and its neighbours do not take other slots of the top k."""
+    if passage.position is None or not (passage.article or passage.breadcrumb):
+        return
+    got = collection.get(
+        where={
+            "$and": [
+                {"doc_id": passage.doc_id},
+                {"position": {"$in": [passage.position - 1, passage.position + 1]}},
+            ]
+        },
+        include=["documents", "metadatas"],
+    )
+    pieces = [(passage.position, passage.chunk_id, passage.text)]
+    for chunk_id, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
+        if _same_unit(meta, passage):
+            pieces.append((meta["position"], chunk_id, text))
+            if meta.get("page_start") is not None and passage.page_start is not None:
+                passage.page_start = min(passage.page_start, meta["page_start"])
+                passage.page_end = max(
+                    passage.page_end or passage.page_start, meta.get("page_end") or 0
+                )
+    if len(pieces) == 1:
+        return
+    pieces.sort()
+    passage.text = "\n\n".join(text for _, _, text in pieces)
+    passage.chunk_ids = tuple(chunk_id for _, chunk_id, _ in pieces)
+
+
+def should_refuse(settings: Settings, question: str, passages: list[Passage]) -> bool:
+    return support(settings, question, passages).refused
 
 
 class NpnruRetriever(BaseRetriever):

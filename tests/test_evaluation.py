@@ -58,15 +58,14 @@ def test_development_set_is_as_described():
     assert len({q.id for q in questions}) == len(questions)
 
 
-# Floors at the level measured when this test was written (recall@1 0.79, recall@5 0.93,
-# MRR@10 0.85, refusal precision 1.00, refusal recall 0.35): a regression fails CI. The
-# targets of the retrieval issue (0.80 / 0.95 / 0.85 / 0.80 / 0.80) are not all reached yet.
+# The retrieval issue's targets. Measured when this test was written: recall@1 0.81,
+# recall@5 0.96, MRR@10 0.88, refusal precision 0.88, refusal recall 0.88.
 FLOORS = {
-    "recall@1": 0.75,
-    "recall@5": 0.90,
-    "mrr@10": 0.80,
+    "recall@1": 0.80,
+    "recall@5": 0.95,
+    "mrr@10": 0.85,
     "refusal_precision": 0.80,
-    "refusal_recall": 0.30,
+    "refusal_recall": 0.80,
 }
 
 

@@ -108,3 +108,28 @@ def test_article_reference_ranks_that_article_first(shared_index, query, article
         assert not any(r.exact for r in results)
     else:
         assert results[0].article == article and results[0].exact
+
+
+def test_a_fragment_comes_with_its_neighbours(shared_index):
+    """Neighbour expansion: the passage found for one fragment of a long article reads with the
+    fragments around it, and those do not take other places of the top k."""
+    got = get_collection(shared_index).get(
+        where={"doc_id": "L__livre-iv__titre-iv__chapitre-ii.md"},
+        include=["documents", "metadatas"],
+    )
+    by_article: dict[str, list[tuple[int, str, str]]] = {}
+    for chunk_id, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
+        by_article.setdefault(meta.get("article", ""), []).append(
+            (meta["position"], chunk_id, text)
+        )
+    article, fragments = max(by_article.items(), key=lambda item: len(item[1]))
+    assert len(fragments) >= 3, "aucun article découpé en trois morceaux ou plus"
+    fragments.sort()
+    _, middle_id, middle_text = fragments[1]
+    results = search(shared_index, middle_text[:400], 5)
+    top = next(r for r in results if middle_id in r.chunk_ids)
+    assert top.article == article
+    assert top.chunk_ids == tuple(chunk_id for _, chunk_id, _ in fragments[:3])
+    assert fragments[0][2] in top.text and fragments[2][2] in top.text
+    others = [chunk_id for r in results if r is not top for chunk_id in r.chunk_ids]
+    assert not set(top.chunk_ids) & set(others)
