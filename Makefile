@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PROGRAMME_PDF := corpus/documents/module-9-5-programme.pdf
 
-.PHONY: model fiches setup run ingest ui test lint clean help
+.PHONY: model llm-model fiches setup run ingest ui test lint clean help
 
 help:
 	@echo "make run   — installe, télécharge le modèle, indexe le corpus, lance l'application (port 8501)"
@@ -23,6 +23,10 @@ $(STAMP): pyproject.toml
 model: $(STAMP)
 	$(BIN)/python -m assistant.model_store
 
+# The small generative model the tests serve with llama.cpp (not needed by `make run`).
+llm-model: $(STAMP)
+	$(BIN)/python -m assistant.model_store --llm
+
 $(PROGRAMME_PDF): corpus/src/module-9-5-programme.txt corpus/build_programme_pdf.py $(STAMP)
 	$(BIN)/python corpus/build_programme_pdf.py --out $@
 
@@ -37,7 +41,7 @@ ingest: setup
 run: ingest
 	$(BIN)/npnru ui
 
-test: setup
+test: setup llm-model
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

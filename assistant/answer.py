@@ -1,22 +1,52 @@
-"""Cited answers: an extractive composer by default (no generative model needed)."""
+"""Cited answers: retrieval, then the extractive composer (the default) or the configured
+generative model, under the same rules.
+
+- Refusal is decided before any generation (``assistant.grounding``): a fixed French message, the
+  reason, and the closest documents as leads; no model is called.
+- A follow-up is made standalone before retrieval (``assistant.followup``).
+- A generated answer's citations are checked (``assistant.citations``); if the model fails, the
+  extractive answer is given with a visible notice.
+- A cited legal text older than ``stale_after_years`` adds « Texte cité dans sa version du … :
+  vérifiez la version en vigueur sur Légifrance. »
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 
+from assistant import prompts
+from assistant.citations import renumber, unsupported_sentences
 from assistant.config import Settings
-from assistant.retrieval import Passage, search, should_refuse
-from assistant.text import content_terms
+from assistant.extractive import locate, pick, sentences, source_label
+from assistant.followup import Turn, standalone
+from assistant.retrieval import Passage, search, support
 
 REFUSAL = (
     "Les documents indexés ne permettent pas de répondre à cette question. "
     "Reformulez-la, ou consultez les textes officiels (Légifrance, service-public.fr)."
 )
-MAX_SENTENCES = 3
-MAX_SENTENCE_CHARS = 320
-# Passages far below the best one are not worth citing.
+# Passages far below the best one are not worth citing (nor sending to a model).
 SCORE_MARGIN = 0.08
+LEGAL_KINDS = {"code", "loi", "décret", "arrêté", "ordonnance", "circulaire"}
+MONTHS = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+]
+
+__all__ = ["REFUSAL", "Answer", "Citation", "answer_question", "answer_stream", "sentences"]
 
 
 @dataclass
@@ -32,6 +62,11 @@ class Citation:
     kind: str = ""
     date: str = ""
     attribution: str = ""
+    licence: str = ""
+    source_url: str = ""
+    page_end: int | None = None
+    # Offsets in ``passage`` of the spans the answer uses (for highlighting).
+    spans: list[tuple[int, int]] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -47,7 +82,9 @@ class Citation:
             "kind",
             "date",
             "attribution",
+            "spans",
         )
+        data["spans"] = [list(span) for span in self.spans]
         return {k: data[k] for k in keys}
 
 
@@ -58,142 +95,324 @@ class Answer:
     refused: bool
     citations: list[Citation] = field(default_factory=list)
     passages: list[Passage] = field(default_factory=list)
+    # The question as searched (a follow-up made standalone).
+    searched: str = ""
+    reason: str = ""
+    # Closest documents, offered as leads when the answer is a refusal.
+    leads: list[str] = field(default_factory=list)
+    unsupported: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    backend: str = "extractif"
 
     def to_dict(self) -> dict:
         return {
             "question": self.question,
+            "searched": self.searched or self.question,
             "answer": self.text,
             "refused": self.refused,
+            "reason": self.reason,
+            "leads": self.leads,
             "citations": [c.to_dict() for c in self.citations],
+            "unsupported": self.unsupported,
+            "warnings": self.warnings,
+            "notices": self.notices,
+            "backend": self.backend,
         }
 
 
-def sentences(text: str) -> list[str]:
-    """Readable units of a passage: wrapped lines joined, then split at sentence ends and
-    list items (course PDFs are mostly bullet points)."""
-    units: list[str] = []
-    for block in re.split(r"\n\s*\n", text):
-        current, n_lines = "", 0
-        for line in block.splitlines():
-            line = line.strip()
-            if not line:
-                continue
-            starts_item = bool(line[:1] in "•-*–" or re.match(r"^\d+[./)]", line))
-            # « Durée » then « 3 jours (17h30) »: a one-line form label and its value.
-            is_label = (
-                n_lines == 1
-                and not starts_item
-                and len(current) <= 30
-                and current[:1].isupper()
-                and not re.search(r"[.!?:;,)]$", current)
-            )
-            continues = (
-                current
-                and not starts_item
-                and (
-                    line[:1].islower()
-                    or (not re.search(r"[.!?:;)]$", current) and len(current) > 40)
-                )
-            )
-            if is_label:
-                current, n_lines = f"{current} : {line}", n_lines + 1
-            elif continues:
-                current, n_lines = f"{current} {line}", n_lines + 1
-            else:
-                if current:
-                    units.append(current)
-                current, n_lines = line, 1
-        if current:
-            units.append(current)
-    split: list[str] = []
-    for unit in units:
-        split.extend(s.strip() for s in re.split(r"(?<=[.!?])\s+(?=[A-ZÀ-Ý«])", unit) if s.strip())
-    return [s.lstrip("•-*– ").strip() for s in split if len(s.strip("•-*– ")) > 2]
+def _citation(n: int, passage: Passage) -> Citation:
+    return Citation(
+        n=n,
+        doc_id=passage.doc_id,
+        title=passage.title,
+        page=passage.page,
+        article=passage.article,
+        passage=passage.text,
+        score=passage.score,
+        chunk_id=passage.chunk_id,
+        kind=passage.kind,
+        date=passage.version_date or passage.date,
+        attribution=passage.attribution,
+        licence=passage.licence,
+        source_url=passage.source_url,
+        page_end=passage.page_end,
+    )
 
 
-_PERSON = re.compile(r"\b[A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)? [A-ZÀ-Ý][A-ZÀ-Ý-]{2,}\b")
-_QUANTITY = re.compile(r"\d")
-
-
-def _answer_type_bonus(question: str, sentence: str) -> float:
-    """A sentence of the kind the question asks for: « qui » wants a person, « combien » a
-    number."""
-    start = question.strip().lower()
-    if start.startswith("qui ") and _PERSON.search(sentence):
-        return 1.0
-    if start.startswith(("combien", "quelle durée", "quel montant")) and _QUANTITY.search(sentence):
-        return 0.5
-    return 0.0
-
-
-def _pick_sentences(question: str, passages: list[Passage]) -> list[tuple[str, Passage]]:
-    wanted = content_terms(question)
-    scored = []
+def _leads(passages: list[Passage]) -> list[str]:
+    """The closest documents (one line each, at most three), offered with a refusal."""
+    leads: dict[str, str] = {}
     for passage in passages:
-        for index, sentence in enumerate(sentences(passage.text)):
-            overlap = len(wanted & content_terms(sentence))
-            bonus = _answer_type_bonus(question, sentence)
-            if overlap + bonus == 0:
-                continue
-            # Shared words first, then the passage's own relevance, then earlier sentences.
-            key = overlap + bonus + passage.score - 0.01 * index
-            scored.append((key, passage.rank, index, sentence, passage))
-    scored.sort(key=lambda item: item[0], reverse=True)
-    chosen: list[tuple[int, int, str, Passage]] = []
-    for _, rank, index, sentence, passage in scored:
-        if any(sentence == other for *_, other, _ in chosen):
+        if passage.doc_id in leads:
             continue
-        chosen.append((rank, index, sentence, passage))
-        if len(chosen) == MAX_SENTENCES:
+        where = (
+            f"article {passage.article}"
+            if passage.article
+            else (f"p. {passage.page_start}" if passage.page_start else "")
+        )
+        leads[passage.doc_id] = f"« {passage.title} »" + (f", {where}" if where else "")
+        if len(leads) == 3:
             break
-    if not chosen:
-        best = passages[0]
-        first = next(iter(sentences(best.text)), best.text)
-        chosen = [(best.rank, 0, first, best)]
-    chosen.sort(key=lambda item: (item[0], item[1]))
-    return [(_shorten(sentence), passage) for _, _, sentence, passage in chosen]
+    return list(leads.values())
 
 
-def _shorten(sentence: str) -> str:
-    if len(sentence) <= MAX_SENTENCE_CHARS:
-        return sentence
-    return sentence[:MAX_SENTENCE_CHARS].rsplit(" ", 1)[0] + " […]"
+def refusal_text(reason: str, leads: list[str]) -> str:
+    """The fixed refusal, its reason, and the closest documents as leads."""
+    text = REFUSAL
+    if reason:
+        text += f"\n\nRaison : {reason}."
+    if leads:
+        text += "\n\nDocuments les plus proches, à consulter : " + " ; ".join(leads) + "."
+    return text
 
 
-def compose(question: str, passages: list[Passage]) -> tuple[str, list[Citation]]:
-    """An answer made of passage sentences, each followed by the number of its citation."""
+def _french_date(value: str) -> tuple[str, dt.date] | None:
+    """(« du 1er janvier 2015 » or « de 2015 », the date) for ISO dates or bare years."""
+    match = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", value.strip())
+    if not match:
+        return None
+    year = int(match.group(1))
+    month = int(match.group(2) or 12)
+    day = int(match.group(3) or 28)
+    when = dt.date(year, month, day)
+    if not match.group(2):
+        return f"de {year}", when
+    if not match.group(3):
+        return f"de {MONTHS[month - 1]} {year}", when
+    return f"du {'1er' if day == 1 else day} {MONTHS[month - 1]} {year}", when
+
+
+def stale_warnings(
+    citations: list[Citation], years: float, today: dt.date | None = None
+) -> list[str]:
+    """« Texte cité dans sa version du … » for each cited legal text older than ``years``."""
+    today = today or dt.date.today()
+    warnings = []
+    for citation in citations:
+        if citation.kind not in LEGAL_KINDS or not citation.date:
+            continue
+        parsed = _french_date(citation.date)
+        if parsed is None or (today - parsed[1]).days < years * 365.25:
+            continue
+        warning = (
+            f"Texte cité dans sa version {parsed[0]} : vérifiez la version en vigueur sur "
+            "Légifrance."
+        )
+        if warning not in warnings:
+            warnings.append(warning)
+    return warnings
+
+
+def _usable(passages: list[Passage]) -> list[Passage]:
+    """The passages worth answering from: the first one, articles named in the question, and
+    those not far below the best similarity."""
+    floor = max(p.score for p in passages) - SCORE_MARGIN
+    return [p for p in passages if p.rank == 1 or p.exact or p.score >= floor]
+
+
+def compose_extractive(question: str, passages: list[Passage]) -> tuple[str, list[Citation]]:
+    """The extractive answer: picked sentences grouped by source, each followed by [n]."""
     citations: dict[str, Citation] = {}
-    parts = []
-    for sentence, passage in _pick_sentences(question, passages):
+    groups: list[tuple[str, list[str]]] = []
+    for picked in pick(question, passages):
+        passage = picked.passage
         citation = citations.get(passage.chunk_id)
         if citation is None:
-            citation = Citation(
-                n=len(citations) + 1,
-                doc_id=passage.doc_id,
-                title=passage.title,
-                page=passage.page,
-                article=passage.article,
-                passage=passage.text,
-                score=passage.score,
-                chunk_id=passage.chunk_id,
-                kind=passage.kind,
-                date=passage.version_date or passage.date,
-                attribution=passage.attribution,
-            )
+            citation = _citation(len(citations) + 1, passage)
             citations[passage.chunk_id] = citation
-        ending = "" if sentence.endswith((".", "!", "?", "»", "…", "]")) else "."
-        parts.append(f"{sentence}{ending} [{citation.n}]")
-    intro = f"D'après « {passages[0].title} » :"
-    return intro + "\n\n" + "\n".join(f"- {p}" for p in parts), list(citations.values())
+        if picked.span and picked.span not in citation.spans:
+            citation.spans.append(picked.span)
+        ending = "" if picked.sentence.endswith((".", "!", "?", "»", "…", "]")) else "."
+        line = f"- {picked.sentence}{ending} [{citation.n}]"
+        label = source_label(passage)
+        if groups and groups[-1][0] == label:
+            groups[-1][1].append(line)
+        else:
+            groups.append((label, [line]))
+    text = "\n\n".join(label + " :\n" + "\n".join(lines) for label, lines in groups)
+    return text, list(citations.values())
 
 
-def answer_question(settings: Settings, question: str) -> Answer:
-    """Retrieve, then answer from the passages above the threshold, or refuse plainly."""
-    question = question.strip()
-    passages = search(settings, question, settings.top_k)
-    if should_refuse(settings, question, passages):
-        return Answer(question, REFUSAL, refused=True, passages=passages)
-    floor = max(settings.refusal_threshold, max(p.score for p in passages) - SCORE_MARGIN)
-    usable = [p for p in passages if p.exact or p.score >= floor]
-    text, citations = compose(question, usable)
-    return Answer(question, text, refused=False, citations=citations, passages=passages)
+def _extract_source(passage: Passage) -> str:
+    where = []
+    if passage.article:
+        where.append(f"article {passage.article}")
+    if passage.page_start:
+        where.append(f"page {passage.page_start}")
+    date = passage.version_date or passage.date
+    if date:
+        where.append(f"version {date}")
+    return f"{passage.title}" + (f" ({', '.join(where)})" if where else "")
+
+
+def messages_for(question: str, passages: list[Passage]) -> list[dict]:
+    extracts = "\n\n".join(
+        prompts.EXTRACT.format(n=i, source=_extract_source(p), text=p.text.strip())
+        for i, p in enumerate(passages, start=1)
+    )
+    return [
+        {"role": "system", "content": prompts.SYSTEM},
+        {"role": "user", "content": prompts.USER.format(extracts=extracts, question=question)},
+    ]
+
+
+def _rewriter(client):
+    def rewrite(question: str, history: Sequence[Turn]) -> str:
+        lines = []
+        for turn in history:
+            lines.append(f"Question : {turn.question}")
+            if turn.answer:
+                lines.append(f"Réponse : {turn.answer[:300]}")
+        return client.complete(
+            [
+                {"role": "system", "content": prompts.REWRITE_SYSTEM},
+                {
+                    "role": "user",
+                    "content": prompts.REWRITE_USER.format(
+                        history="\n".join(lines), question=question
+                    ),
+                },
+            ]
+        )
+
+    return rewrite
+
+
+class AnswerStream:
+    """Iterate for the answer's text as it is produced; ``answer`` holds the final, checked
+    answer once the iteration is over (its text may differ from the pieces: renumbered
+    citations, a fallback, the version warning)."""
+
+    def __init__(
+        self, settings: Settings, question: str, history: Sequence[Turn] | None = None
+    ) -> None:
+        self.settings = settings
+        self.question = question.strip()
+        self.history = (
+            list(history or [])[-settings.history_turns :] if settings.history_turns else []
+        )
+        self.answer: Answer | None = None
+
+    def __iter__(self) -> Iterator[str]:
+        from assistant.llm import LLMError, get_client
+
+        settings = self.settings
+        client = None
+        notices: list[str] = []
+        if settings.llm_backend != "none":
+            try:
+                client = get_client(settings)
+            except LLMError as exc:
+                notices.append(_fallback_notice(exc))
+        searched = standalone(self.question, self.history, _rewriter(client) if client else None)
+        passages = search(settings, searched, settings.top_k)
+        verdict = support(settings, searched, passages)
+        if verdict.refused:
+            leads = _leads(passages)
+            self.answer = Answer(
+                self.question,
+                refusal_text(verdict.reason, leads),
+                refused=True,
+                passages=passages,
+                searched=searched,
+                reason=verdict.reason,
+                leads=leads,
+                notices=notices,
+            )
+            yield self.answer.text
+            return
+        usable = _usable(passages)
+        if client is not None:
+            try:
+                yield from self._generate(client, searched, usable, passages, notices)
+                return
+            except LLMError as exc:
+                notices.append(_fallback_notice(exc))
+                yield "\n\n" + notices[-1] + "\n\n"
+        text, citations = compose_extractive(searched, usable)
+        warnings = stale_warnings(citations, settings.stale_after_years)
+        full = text + "".join(f"\n\n{w}" for w in warnings)
+        self.answer = Answer(
+            self.question,
+            full,
+            refused=False,
+            citations=citations,
+            passages=passages,
+            searched=searched,
+            warnings=warnings,
+            notices=notices,
+        )
+        # The first line (where the answer comes from) first, then the rest.
+        head, _, rest = full.partition("\n")
+        yield head
+        if rest:
+            yield "\n" + rest
+
+    def _generate(self, client, searched, usable, passages, notices) -> Iterator[str]:
+        raw = []
+        for piece in client.stream(messages_for(searched, usable)):
+            raw.append(piece)
+            yield piece
+        generated = "".join(raw).strip()
+        if prompts.NO_ANSWER.rstrip(".") in generated or not generated:
+            leads = _leads(passages)
+            self.answer = Answer(
+                self.question,
+                prompts.NO_ANSWER + refusal_text("", leads).removeprefix(REFUSAL),
+                refused=True,
+                passages=passages,
+                searched=searched,
+                reason="le modèle juge que les extraits ne répondent pas",
+                leads=leads,
+                notices=notices,
+                backend=self.settings.llm_backend,
+            )
+            return
+        checked = renumber(generated, len(usable))
+        citations = [_citation(i + 1, usable[index]) for i, index in enumerate(checked.order)]
+        for citation in citations:
+            for sentence in sentences(checked.text):
+                span = locate(sentence, citation.passage)
+                if span:
+                    citation.spans.append(span)
+        unsupported = unsupported_sentences(checked.text, [c.passage for c in citations])
+        warnings = stale_warnings(citations, self.settings.stale_after_years)
+        self.answer = Answer(
+            self.question,
+            checked.text + "".join(f"\n\n{w}" for w in warnings),
+            refused=False,
+            citations=citations,
+            passages=passages,
+            searched=searched,
+            unsupported=unsupported,
+            warnings=warnings,
+            notices=notices,
+            backend=self.settings.llm_backend,
+        )
+        if warnings:
+            yield "".join(f"\n\n{w}" for w in warnings)
+
+
+def _fallback_notice(exc: Exception) -> str:
+    return (
+        f"Le modèle de langage n'a pas répondu ({exc}) : voici la réponse extractive, tirée "
+        "directement des documents."
+    )
+
+
+def answer_stream(
+    settings: Settings, question: str, history: Sequence[Turn] | None = None
+) -> AnswerStream:
+    return AnswerStream(settings, question, history)
+
+
+def answer_question(
+    settings: Settings, question: str, history: Sequence[Turn] | None = None
+) -> Answer:
+    """Retrieve, then answer from the passages, or refuse plainly."""
+    stream = answer_stream(settings, question, history)
+    for _ in stream:
+        pass
+    assert stream.answer is not None
+    return stream.answer

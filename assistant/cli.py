@@ -17,6 +17,10 @@ def _print_json(data: object) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2))
 
 
+class CliError(ValueError):
+    """A bad argument (French message)."""
+
+
 def _settings(args: argparse.Namespace) -> Settings:
     overrides = {}
     if getattr(args, "data_dir", None):
@@ -63,14 +67,35 @@ def _location(page: int | None, article: str | None) -> str:
     return f"p. {page}" if page else ""
 
 
-def cmd_ask(args: argparse.Namespace) -> int:
-    from assistant.answer import answer_question
+def _history(path: Path | None) -> list:
+    from assistant.followup import turns_from
 
-    answer = answer_question(_settings(args), args.question)
+    if path is None:
+        return []
+    try:
+        return turns_from(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError) as exc:
+        raise CliError(f"Historique illisible : {path} — {exc}") from exc
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from assistant.answer import answer_stream
+
+    settings = _settings(args)
+    stream = answer_stream(settings, args.question, _history(args.history))
     if args.json:
-        _print_json(answer.to_dict())
+        for _ in stream:
+            pass
+        _print_json(stream.answer.to_dict())
         return EXIT_OK
-    print(answer.text)
+    for piece in stream:
+        print(piece, end="", flush=True)
+    print()
+    answer = stream.answer
+    if answer.searched and answer.searched != answer.question:
+        print(f"\n(Question comprise comme : {answer.searched})")
+    for sentence in answer.unsupported:
+        print(f"\nNon sourcé : {sentence}")
     if answer.citations:
         print("\nSources :")
         for c in answer.citations:
@@ -232,6 +257,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("ask", parents=[common], help="poser une question")
     p.add_argument("question", metavar="QUESTION")
+    p.add_argument(
+        "--history",
+        type=Path,
+        metavar="FICHIER",
+        help="tours précédents, pour les relances : liste JSON de questions "
+        "ou de {question, answer}",
+    )
     p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("search", parents=[common], help="chercher les passages proches")
@@ -269,7 +301,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (ModelError, StoreError, IngestLockedError, EvalError) as exc:
+    except (ModelError, StoreError, IngestLockedError, EvalError, CliError) as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
         return EXIT_ERROR
 

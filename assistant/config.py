@@ -6,10 +6,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from assistant.model_store import DEFAULT_DEST as DEFAULT_EMBEDDING_DIR
+from assistant.model_store import LLM_DEST as DEFAULT_LLM_FILE
 from assistant.model_store import WEIGHTS_SHA256
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -45,8 +46,36 @@ class Settings(BaseSettings):
     chroma_host: str = "localhost"
     chroma_port: int = 8000
     collection: str = Field(default="npnru", description="Nom de la collection Chroma.")
-    llm_backend: Literal["none"] = Field(
-        default="none", description="Génération : « none » = réponse extractive, sans LLM."
+    llm_backend: Literal["none", "openai", "llamacpp"] = Field(
+        default="none",
+        description="Génération : « none » = réponse extractive, sans LLM ; « openai » = "
+        "serveur compatible OpenAI (LLM_BASE_URL) ; « llamacpp » = modèle GGUF local.",
+    )
+    llm_base_url: str = Field(
+        default="http://127.0.0.1:8080/v1",
+        description="URL de l'API compatible OpenAI (vLLM, Ollama, llama.cpp, Albert, Mistral).",
+    )
+    llm_model: str = Field(default="", description="Nom du modèle demandé au serveur.")
+    llm_api_key: SecretStr = Field(default=SecretStr(""), description="Clé d'API du serveur.")
+    llm_gguf: Path = Field(
+        default=DEFAULT_LLM_FILE, description="Fichier GGUF du backend « llamacpp »."
+    )
+    llm_context: int = Field(default=4096, ge=512, description="Contexte du modèle local.")
+    llm_timeout: float = Field(default=60.0, gt=0, description="Délai d'attente (s).")
+    llm_max_retries: int = Field(default=2, ge=0, description="Nouvelles tentatives.")
+    llm_max_tokens: int = Field(default=400, ge=16, description="Longueur maximale générée.")
+    history_turns: int = Field(
+        default=3, ge=0, description="Tours de conversation gardés pour les relances."
+    )
+    stale_after_years: float = Field(
+        default=3.0,
+        ge=0,
+        description="Âge (années) au-delà duquel un texte juridique cité est signalé.",
+    )
+    rerank_model: str = Field(
+        default="",
+        description="CrossEncoder sentence-transformers pour reclasser les passages "
+        "(dossier ou identifiant) ; vide = pas de reclassement.",
     )
     top_k: int = Field(default=5, ge=1, le=50)
     refusal_threshold: float = Field(

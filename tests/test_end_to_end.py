@@ -34,7 +34,10 @@ def test_second_day_question_cites_page_three(programme_index):
 def test_out_of_scope_question_is_refused(programme_index):
     answer = answer_question(programme_index, "Quelle est la capitale du Pérou ?")
     assert answer.refused
-    assert answer.text == REFUSAL
+    assert answer.text.startswith(REFUSAL) and not answer.citations
+    # The reason, and the closest document as a lead.
+    assert "champ des documents" in answer.reason and len(answer.leads) == 1
+    assert answer.leads[0] in answer.text
     assert answer.citations == []
 
 
