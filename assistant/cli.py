@@ -151,6 +151,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     from assistant.evaluation import (
+        answer_pipeline,
         corpus_settings,
         evaluate,
         load_questions,
@@ -161,7 +162,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
     questions = load_questions(args.questions)
     if args.corpus:
         settings = corpus_settings(settings, args.corpus)
-    result = evaluate(questions, pipeline_retriever(settings, args.k))
+    result = evaluate(
+        questions,
+        pipeline_retriever(settings, args.k),
+        None if args.no_answers else answer_pipeline(settings.model_copy(update={"top_k": args.k})),
+    )
     if args.json:
         _print_json(result)
         return EXIT_OK
@@ -173,8 +178,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
         "mrr@10",
         "refusal_precision",
         "refusal_recall",
+        "answer_keyword_recall",
+        "answer_refusal_precision",
+        "answer_refusal_recall",
+        "invalid_citations",
     ):
-        print(f"  {key:<18} {result[key]:.3f}")
+        if key in result:
+            print(f"  {key:<25} {result[key]:.3f}")
     latency = result["latency_ms"]
     print(f"  latence (ms)       médiane {latency['median']:.0f}, 95e centile {latency['p95']:.0f}")
     misses = [
@@ -274,7 +284,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("stats", parents=[common], help="contenu de l'index")
     p.set_defaults(func=cmd_stats)
 
-    p = sub.add_parser("eval", parents=[common], help="évaluer la recherche (rappel, refus)")
+    p = sub.add_parser(
+        "eval",
+        parents=[common],
+        help="évaluer la recherche et les réponses (rappel, refus, mots-clés)",
+    )
     p.add_argument("--questions", type=Path, required=True, metavar="FICHIER.jsonl")
     p.add_argument(
         "--corpus",
@@ -284,6 +298,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="indexer ces dossiers dans un index d'évaluation séparé (mis en cache)",
     )
     p.add_argument("--k", type=int, default=5, help="passages retenus pour décider du refus")
+    p.add_argument(
+        "--no-answers", action="store_true", help="ne pas composer ni noter les réponses"
+    )
     p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("ui", parents=[common], help="lancer l'application web")

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import statistics
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from assistant.config import Settings, settings_with
 from assistant.retrieval import Passage, search, should_refuse
+from assistant.text import fold
 
 DEPTH = 10
 
@@ -33,6 +35,7 @@ class Question:
     question: str
     answerable: bool
     expected: list[dict]
+    answer_keywords: list[str] = field(default_factory=list)
 
 
 def load_questions(path: Path) -> list[Question]:
@@ -48,6 +51,7 @@ def load_questions(path: Path) -> list[Question]:
                     data["question"],
                     bool(data["answerable"]),
                     list(data.get("expected", [])),
+                    [str(k) for k in data.get("answer_keywords", [])],
                 )
             )
         except (ValueError, KeyError, TypeError) as exc:
@@ -76,6 +80,53 @@ def is_hit(passage: Passage, expected: list[dict]) -> bool:
 
 
 Retriever = Callable[[str, int], tuple[list[Passage], bool]]
+Answerer = Callable[[str], "object"]
+
+_NUMBER_WORDS = {
+    "un": "1",
+    "une": "1",
+    "deux": "2",
+    "trois": "3",
+    "quatre": "4",
+    "cinq": "5",
+    "six": "6",
+    "sept": "7",
+    "huit": "8",
+    "neuf": "9",
+    "dix": "10",
+    "onze": "11",
+    "douze": "12",
+    "quinze": "15",
+    "vingt": "20",
+    "trente": "30",
+    "cent": "100",
+}
+
+
+def normalise_answer(text: str) -> str:
+    """For keyword matching: case, accents and spacing ignored; « trois » is « 3 »."""
+    folded = fold(text)
+    folded = re.sub(
+        r"\b(" + "|".join(_NUMBER_WORDS) + r")\b", lambda m: _NUMBER_WORDS[m.group(1)], folded
+    )
+    return re.sub(r"\s+", "", folded)
+
+
+def has_keywords(answer_text: str, keywords: list[str]) -> bool:
+    text = normalise_answer(answer_text)
+    return all(normalise_answer(k) in text for k in keywords)
+
+
+def invalid_markers(answer) -> int:
+    """Markers [n] of an answer's text that point to none of its citations."""
+    numbers = {c.n for c in answer.citations}
+    return sum(1 for m in re.findall(r"\[(\d+)\]", answer.text) if int(m) not in numbers)
+
+
+def answer_pipeline(settings: Settings) -> Answerer:
+    from assistant.answer import answer_question
+
+    return lambda question: answer_question(settings, question)
 
 
 def pipeline_retriever(settings: Settings, k: int) -> Retriever:
@@ -88,9 +139,12 @@ def pipeline_retriever(settings: Settings, k: int) -> Retriever:
     return retrieve
 
 
-def evaluate(questions: list[Question], retrieve: Retriever) -> dict:
+def evaluate(
+    questions: list[Question], retrieve: Retriever, answer: Answerer | None = None
+) -> dict:
     details = []
     latencies = []
+    answers = []
     for q in questions:
         start = time.perf_counter()
         passages, refused = retrieve(q.question, DEPTH)
@@ -117,6 +171,17 @@ def evaluate(questions: list[Question], retrieve: Retriever) -> dict:
                 ],
             }
         )
+        if answer is not None:
+            given = answer(q.question)
+            answers.append(given)
+            details[-1]["answer"] = {
+                "text": given.text,
+                "refused": given.refused,
+                "keywords": has_keywords(given.text, q.answer_keywords)
+                if q.answer_keywords
+                else None,
+                "invalid_citations": invalid_markers(given),
+            }
     answerable = [d for d in details if d["answerable"]]
     refusals = [d for d in details if d["refused"]]
     unanswerable = [d for d in details if not d["answerable"]]
@@ -130,6 +195,9 @@ def evaluate(questions: list[Question], retrieve: Retriever) -> dict:
     )
     correct_refusals = sum(1 for d in refusals if not d["answerable"])
     ordered = sorted(latencies)
+    scores = {}
+    if answer is not None:
+        scores = _answer_scores(details)
     return {
         "n": len(details),
         "recall@1": recall(1),
@@ -142,7 +210,26 @@ def evaluate(questions: list[Question], retrieve: Retriever) -> dict:
             "median": round(statistics.median(ordered), 1),
             "p95": round(ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))], 1),
         },
+        **scores,
         "details": details,
+    }
+
+
+def _answer_scores(details: list[dict]) -> dict:
+    keyed = [d for d in details if d["answerable"] and d["answer"]["keywords"] is not None]
+    refused = [d for d in details if d["answer"]["refused"]]
+    unanswerable = [d for d in details if not d["answerable"]]
+    correct = sum(1 for d in refused if not d["answerable"])
+    return {
+        "answer_keyword_recall": round(
+            sum(1 for d in keyed if d["answer"]["keywords"]) / len(keyed), 4
+        )
+        if keyed
+        else 0.0,
+        "answer_keyword_questions": len(keyed),
+        "answer_refusal_precision": round(correct / len(refused), 4) if refused else 0.0,
+        "answer_refusal_recall": round(correct / len(unanswerable), 4) if unanswerable else 0.0,
+        "invalid_citations": sum(d["answer"]["invalid_citations"] for d in details),
     }
 
 

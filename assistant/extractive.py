@@ -115,45 +115,101 @@ def _score(question_terms: set[str], question: str, sentence: str, passage: Pass
     return overlap + 0.5 * bonus + passage.score - 0.01 * index
 
 
-def _shorten(sentence: str) -> str:
-    if len(sentence) <= MAX_SENTENCE_CHARS:
+def _shorten(sentence: str, parts: int = 1) -> str:
+    """At most ``MAX_SENTENCE_CHARS`` (more for a sentence with the list it introduces)."""
+    limit = MAX_SENTENCE_CHARS if parts == 1 else MAX_SENTENCE_CHARS + 200
+    if len(sentence) <= limit:
         return sentence
-    return sentence[:MAX_SENTENCE_CHARS].rsplit(" ", 1)[0] + " […]"
+    return sentence[:limit].rsplit(" ", 1)[0] + " […]"
+
+
+def _is_heading(unit: str) -> bool:
+    """A title line (« Logement sous-loué », « Article L442-5 »): it says nothing alone."""
+    return len(unit.split()) <= 6 and not unit.rstrip().endswith((".", ";", "!", "?", "…"))
+
+
+def _candidates(units: list[str]) -> list[tuple[int, list[str]]]:
+    """Each unit with what it needs to be read alone: a heading with the unit that follows it,
+    a sentence ending with « : » with the list items it introduces."""
+    candidates = []
+    for i, unit in enumerate(units):
+        parts, j = [unit], i
+        while _is_heading(parts[-1]) and j + 1 < len(units) and len(parts) < 3:
+            j += 1
+            parts.append(units[j])
+        if parts[-1].rstrip().endswith(":"):
+            items = 0
+            while j + 1 < len(units) and items < 6 and sum(map(len, parts)) < 500:
+                j += 1
+                items += 1
+                parts.append(units[j])
+        candidates.append((i, parts))
+    return candidates
+
+
+def _joined(parts: list[str]) -> str:
+    text = parts[0]
+    for part in parts[1:]:
+        text += (
+            " — " if _is_heading(text.split(" — ")[-1]) and not text.endswith(":") else " "
+        ) + part
+    return text
+
+
+_DEFINITION = re.compile(
+    r"^\s*(?:c'est quoi|qu'est-ce que|qu'est-ce qu'|que (?:signifie|veut dire))", re.I
+)
 
 
 def pick(question: str, passages: list[Passage]) -> list[Picked]:
     """The sentences that answer ``question``, in the passages' order."""
     wanted = content_terms(question)
+    defines = bool(_DEFINITION.match(question.replace("’", "'")))
     scored = []
     for passage in passages:
-        for index, sentence in enumerate(sentences(passage.text)):
-            score = _score(wanted, question, sentence, passage, index)
-            if score is not None:
-                scored.append((score, passage.rank, index, sentence, passage))
+        title = passage.title.strip().rstrip(" .")
+        for index, parts in _candidates(sentences(passage.text)):
+            text = _joined(parts)
+            # The document's own title, or a question (a fiche's heading), answers nothing.
+            if parts[0].strip().rstrip(" .") == title or text.rstrip().endswith("?"):
+                continue
+            score = _score(wanted, question, text, passage, index)
+            if score is None:
+                continue
+            if len(text.split()) < 5:
+                score -= 0.5
+            if defines and re.search(r"\b(?:est|sont|désigne|constitue)\b", text):
+                score += 0.3
+            scored.append((score, passage.rank, index, parts, passage))
     scored.sort(key=lambda item: item[0], reverse=True)
-    chosen: list[tuple[int, int, str, Passage]] = []
+    chosen: list[tuple[int, int, list[str], Passage]] = []
     length = 0
-    for _, rank, index, sentence, passage in scored:
-        terms = content_terms(sentence)
+    for _, rank, index, parts, passage in scored:
+        terms = content_terms(" ".join(parts))
         if any(
-            len(terms & content_terms(other))
-            >= DUPLICATE_OVERLAP * max(1, min(len(terms), len(content_terms(other))))
+            len(terms & content_terms(" ".join(other)))
+            >= DUPLICATE_OVERLAP * max(1, min(len(terms), len(content_terms(" ".join(other)))))
             for _, _, other, _ in chosen
         ):
             continue
-        short = _shorten(sentence)
-        if chosen and length + len(short) > MAX_ANSWER_CHARS:
+        size = len(_joined(parts))
+        if chosen and length + min(size, MAX_SENTENCE_CHARS + 200) > MAX_ANSWER_CHARS:
             continue
-        chosen.append((rank, index, short, passage))
-        length += len(short)
+        chosen.append((rank, index, parts, passage))
+        length += min(size, MAX_SENTENCE_CHARS + 200)
         if len(chosen) == MAX_SENTENCES:
             break
     if not chosen:
         best = passages[0]
-        first = next(iter(sentences(best.text)), best.text)
-        chosen = [(best.rank, 0, _shorten(first), best)]
+        index, parts = next(iter(_candidates(sentences(best.text))), (0, [best.text]))
+        chosen = [(best.rank, index, parts, best)]
     chosen.sort(key=lambda item: (item[0], item[1]))
-    return [Picked(s, p, locate(s, p.text)) for _, _, s, p in chosen]
+    picked = []
+    for _, _, parts, passage in chosen:
+        first, last = locate(parts[0], passage.text), locate(parts[-1], passage.text)
+        span = (first[0], last[1]) if first and last and last[1] > first[0] else first
+        picked.append(Picked(_shorten(_joined(parts), len(parts)), passage, span))
+    return picked
 
 
 _SHORT_LEGAL_TITLE = re.compile(
