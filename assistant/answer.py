@@ -350,6 +350,8 @@ class AnswerStream:
             yield "\n" + rest
 
     def _generate(self, client, searched, usable, passages, notices) -> Iterator[str]:
+        from assistant.llm import LLMError
+
         raw = []
         for piece in client.stream(messages_for(searched, usable)):
             raw.append(piece)
@@ -369,7 +371,10 @@ class AnswerStream:
                 backend=self.settings.llm_backend,
             )
             return
-        checked = renumber(generated, len(usable))
+        checked = renumber(_without_repeats(generated), len(usable))
+        if not checked.order:
+            # Rule 2 of the prompt broken: nothing is cited, nothing can be checked.
+            raise LLMError("le modèle n'a cité aucun extrait")
         citations = [_citation(i + 1, usable[index]) for i, index in enumerate(checked.order)]
         for citation in citations:
             for sentence in sentences(checked.text):
@@ -394,10 +399,26 @@ class AnswerStream:
             yield "".join(f"\n\n{w}" for w in warnings)
 
 
+def _without_repeats(text: str) -> str:
+    """A small model may loop on one sentence: each sentence is kept once."""
+    seen: set[str] = set()
+    kept = []
+    for paragraph in text.split("\n"):
+        sentences_kept = []
+        for sentence in re.split(r"(?<=[.!?])\s+", paragraph):
+            key = re.sub(r"\W+", " ", sentence).strip().lower()
+            if key and key in seen:
+                continue
+            seen.add(key)
+            sentences_kept.append(sentence)
+        kept.append(" ".join(sentences_kept))
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
+
+
 def _fallback_notice(exc: Exception) -> str:
     return (
-        f"Le modèle de langage n'a pas répondu ({exc}) : voici la réponse extractive, tirée "
-        "directement des documents."
+        f"Réponse du modèle de langage indisponible ou invérifiable ({exc}) : voici la réponse "
+        "extractive, tirée directement des documents."
     )
 
 

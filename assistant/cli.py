@@ -312,13 +312,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     from assistant.evaluation import EvalError
     from assistant.model_store import ModelError
+    from assistant.retrieval import RerankError
     from assistant.store import StoreError
     from ingest.index import IngestLockedError
 
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (ModelError, StoreError, IngestLockedError, EvalError, CliError) as exc:
+    except (ModelError, StoreError, IngestLockedError, EvalError, CliError, RerankError) as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
         return EXIT_ERROR
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document as LCDocument
@@ -172,6 +173,8 @@ def search(settings: Settings, query: str, k: int | None = None) -> list[Passage
     }
     order = [p.chunk_id for p in exact]
     order += sorted((c for c in fused if c not in order), key=lambda c: -fused[c])
+    if settings.rerank_model:
+        order = _reranked(settings.rerank_model, query, order, found, len(exact), k)
     named = {p.doc_id for p in exact}
     per_document: dict[str, int] = {}
     passages: list[Passage] = []
@@ -204,6 +207,40 @@ def search(settings: Settings, query: str, k: int | None = None) -> list[Passage
 def support(settings: Settings, question: str, passages: list[Passage]) -> Support:
     """Whether ``passages`` can answer ``question``, with the reason when they cannot."""
     return assess(question, passages, settings.refusal_threshold, settings.support_threshold)
+
+
+class RerankError(RuntimeError):
+    """The configured reranker cannot be loaded (French message)."""
+
+
+RERANK_DEPTH = 20
+
+
+@lru_cache(maxsize=2)
+def _cross_encoder(model: str):
+    from sentence_transformers import CrossEncoder
+
+    try:
+        return CrossEncoder(model, device="cpu")
+    except (OSError, ValueError) as exc:
+        raise RerankError(
+            f"Modèle de reclassement « {model} » introuvable ou illisible ({exc}). Indiquez un "
+            "dossier local dans NPNRU_RERANK_MODEL, ou videz ce réglage."
+        ) from exc
+
+
+def _reranked(
+    model: str, query: str, order: list[str], found: dict[str, Passage], fixed: int, k: int
+) -> list[str]:
+    """The first ``max(k, RERANK_DEPTH)`` candidates after the exact hits, reordered by the
+    cross-encoder's score; exact hits stay first, the rest keep their order."""
+    depth = fixed + max(k, RERANK_DEPTH)
+    head = order[fixed:depth]
+    if not head:
+        return order
+    scores = _cross_encoder(model).predict([(query, found[c].text) for c in head])
+    ranked = [c for _, c in sorted(zip(scores, head, strict=True), key=lambda x: -float(x[0]))]
+    return order[:fixed] + ranked + order[depth:]
 
 
 def _same_unit(meta: dict, passage: Passage) -> bool:

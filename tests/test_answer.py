@@ -1,0 +1,144 @@
+"""The extractive answer (the default): sentences of the passages, each cited, introduced by
+their source; spans to highlight; follow-ups; version warnings; refusals with leads."""
+
+import datetime as dt
+import json
+import re
+
+from assistant.answer import Citation, answer_question, stale_warnings
+from assistant.cli import main as cli_main
+from assistant.evaluation import has_keywords, invalid_markers
+from assistant.extractive import locate, source_label
+from assistant.followup import Turn, is_follow_up, standalone
+from assistant.retrieval import Passage
+
+
+def _passage(**kw) -> Passage:
+    base = dict(rank=1, chunk_id="c", doc_id="d", title="T", text="", score=0.5)
+    base.update(kw)
+    return Passage(**base)
+
+
+def test_source_labels_say_where_the_answer_comes_from():
+    law = _passage(
+        title="Loi n° 2003-710 du 1er août 2003 d'orientation et de programmation pour la ville",
+        kind="loi",
+        article="9-2",
+    )
+    assert source_label(law) == "Selon l'article 9-2 de la loi n° 2003-710 du 1er août 2003"
+    code = _passage(
+        title="Code de la construction et de l'habitation — Partie législative — Livre IV",
+        kind="code",
+        article="L442-5",
+    )
+    assert source_label(code) == (
+        "Selon l'article L442-5 du code de la construction et de l'habitation"
+    )
+    fiche = _passage(title="Loyer d'un logement social", kind="fiche")
+    assert source_label(fiche) == "D'après la fiche service-public « Loyer d'un logement social »"
+    course = _passage(title="Module 9.5", kind="cours", page_start=3, page_end=3)
+    assert source_label(course) == "D'après le support de cours « Module 9.5 » (p. 3)"
+
+
+def test_a_sentence_is_located_across_line_breaks():
+    text = "Durée\n3 jours (17h30)\n\nPublic\nEn charge du programme d'un quartier"
+    start, end = locate("En charge du programme d'un quartier", text)
+    assert text[start:end] == "En charge du programme d'un quartier"
+    assert locate("absent de ce texte", text) is None
+
+
+def test_answer_cites_its_sentences_and_marks_the_spans(programme_index):
+    answer = answer_question(programme_index, "Combien de jours dure la formation ?")
+    assert not answer.refused
+    assert answer.text.startswith("D'après le support de cours")
+    assert has_keywords(answer.text, ["3 jours"]) and has_keywords(answer.text, ["trois jours"])
+    assert invalid_markers(answer) == 0
+    numbers = [int(n) for n in re.findall(r"\[(\d+)\]", answer.text)]
+    assert numbers and sorted(set(numbers)) == list(range(1, len(answer.citations) + 1))
+    spans = [(c, span) for c in answer.citations for span in c.spans]
+    assert spans
+    for citation, (start, end) in spans:
+        # Each highlighted span is a sentence of the answer, word for word.
+        words = citation.passage[start:end].split()
+        assert " ".join(words) in re.sub(r"\s+", " ", answer.text)
+
+
+def test_follow_up_detection_and_rewrite_without_a_model():
+    assert is_follow_up("qui la préside ?")
+    assert is_follow_up("et dans les QPV ?")
+    assert not is_follow_up("c'est quoi la CUS ?")
+    assert not is_follow_up("il y a une évaluation à la fin de la formation ?")
+    history = [Turn("Qu'est-ce que la CALEOL ?"), Turn("qui la préside ?")]
+    # A chain of follow-ups keeps the subject of the first question.
+    assert "CALEOL" in standalone("et ses membres ?", history)
+    assert standalone("Combien de jours dure la formation ?", history) == (
+        "Combien de jours dure la formation ?"
+    )
+
+
+def test_a_follow_up_is_answered_in_context(programme_index):
+    alone = answer_question(programme_index, "et le troisième jour ?")
+    followed = answer_question(
+        programme_index,
+        "et le troisième jour ?",
+        [Turn("Qui intervient le deuxième jour ?")],
+    )
+    assert followed.searched != followed.question and "intervient" in followed.searched
+    assert not followed.refused
+    assert followed.citations and all(c.page == 4 for c in followed.citations[:1])
+    assert alone.searched == alone.question
+
+
+def test_history_is_bounded(programme_index):
+    settings = programme_index.model_copy(update={"history_turns": 1})
+    history = [Turn("Qu'est-ce que la CALEOL ?"), Turn("Combien de jours dure la formation ?")]
+    answer = answer_question(settings, "et qui la préside ?", history)
+    # Only the last turn is kept: the CALEOL of the first one is forgotten.
+    assert "CALEOL" not in answer.searched and "formation" in answer.searched
+
+
+def test_ask_history_option(programme_index, tmp_path, capsys):
+    history = tmp_path / "historique.json"
+    history.write_text(json.dumps(["Qui intervient le deuxième jour ?"]), encoding="utf-8")
+    code = cli_main(
+        [
+            "ask",
+            "et le troisième jour ?",
+            "--history",
+            str(history),
+            "--json",
+            "--data-dir",
+            str(programme_index.data_dir),
+        ]
+    )
+    data = json.loads(capsys.readouterr().out)
+    assert code == 0 and "intervient" in data["searched"] and data["citations"]
+    history.write_text("{pas du json", encoding="utf-8")
+    code = cli_main(["ask", "et alors ?", "--history", str(history)])
+    assert code == 1 and "Historique illisible" in capsys.readouterr().err
+
+
+def test_old_legal_texts_carry_a_version_warning():
+    def cited(kind, date):
+        return Citation(1, "d", "T", None, "1", "", 0.5, kind=kind, date=date)
+
+    today = dt.date(2026, 11, 25)
+    warnings = stale_warnings([cited("code", "2015")], 3, today)
+    assert warnings == [
+        "Texte cité dans sa version de 2015 : vérifiez la version en vigueur sur Légifrance."
+    ]
+    assert stale_warnings([cited("loi", "2014-02-21")], 3, today) == [
+        "Texte cité dans sa version du 21 février 2014 : vérifiez la version en vigueur sur "
+        "Légifrance."
+    ]
+    assert stale_warnings([cited("loi", "2025-06-01")], 3, today) == []
+    # A course or a fiche is not a legal text in force.
+    assert stale_warnings([cited("fiche", "2015")], 3, today) == []
+
+
+def test_answer_from_an_old_code_ends_with_the_warning(shared_index):
+    answer = answer_question(shared_index, "que prévoit l'article L. 442-5 du CCH ?")
+    assert answer.citations[0].article == "L442-5"
+    assert answer.text.endswith(
+        "Texte cité dans sa version de 2015 : vérifiez la version en vigueur sur Légifrance."
+    )
