@@ -83,6 +83,10 @@ class Citation:
             "date",
             "attribution",
             "spans",
+            "page_end",
+            "licence",
+            "source_url",
+            "chunk_id",
         )
         data["spans"] = [list(span) for span in self.spans]
         return {k: data[k] for k in keys}

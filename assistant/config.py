@@ -97,6 +97,10 @@ class Settings(BaseSettings):
         default=50.0, gt=0, description="Taille maximale d'un fichier à indexer (Mo)."
     )
     ui_port: int = 8501
+    admin_password: SecretStr = Field(
+        default=SecretStr(""),
+        description="Mot de passe de la page d'administration ; vide = page désactivée.",
+    )
 
     @field_validator("corpus_dirs", mode="before")
     @classmethod

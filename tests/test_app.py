@@ -1,16 +1,24 @@
-"""The real Streamlit app, driven by streamlit's AppTest against a real index."""
+"""The real Streamlit app, driven by streamlit's AppTest against a real index: the chat, the
+sources page and the administration page."""
+
+import shutil
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from assistant import feedback
 from assistant.config import PROJECT_ROOT, get_settings
+from ingest.index import ingest
+from tests.pdfs import make_pdf
 
 APP = str(PROJECT_ROOT / "ui" / "app.py")
 
 
-@pytest.fixture
-def app(programme_index, monkeypatch):
-    monkeypatch.setenv("NPNRU_DATA_DIR", str(programme_index.data_dir))
+def _app(monkeypatch, settings, **env) -> AppTest:
+    monkeypatch.setenv("NPNRU_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("NPNRU_CORPUS_DIRS", ",".join(str(d) for d in settings.corpus_dirs))
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
     get_settings.cache_clear()
     at = AppTest.from_file(APP, default_timeout=180)
     at.run()
@@ -18,18 +26,33 @@ def app(programme_index, monkeypatch):
     return at
 
 
+@pytest.fixture
+def app(programme_index, monkeypatch):
+    return _app(monkeypatch, programme_index)
+
+
+def _cards(at) -> list[str]:
+    return [m.value for m in at.markdown if m.value.startswith("**[")]
+
+
 def test_empty_chat_shows_examples(app):
-    assert any("Combien de jours dure la formation" in info.value for info in app.info)
+    assert any("Exemples" in info.value for info in app.info)
+    assert any(b.label == "Combien de jours dure la formation ?" for b in app.button)
     assert len(app.chat_input) == 1
 
 
-def test_question_renders_answer_and_citation(app):
+def test_question_renders_answer_and_citation_cards(app):
     app.chat_input[0].set_value("Combien de jours dure la formation ?").run()
     assert not app.exception, app.exception
     assert any("3 jours" in md.value for md in app.markdown)
-    labels = [e.label for e in app.expander]
-    assert labels and labels[0].startswith("[1] Module 9.5") and "page 1" in labels[0]
-    assert app.session_state["history"][0]["citations"][0]["page"] == 1
+    cards = _cards(app)
+    assert cards and cards[0].startswith("**[1] Module 9.5")
+    turn = app.session_state["history"][0]
+    assert turn["citations"][0]["page"] == 1 and turn["chunk_ids"]
+    # The cited span is highlighted in the card.
+    assert any("<mark>" in md.value and "3 jours" in md.value for md in app.markdown)
+    assert any(b.label == "Voir la source" for b in app.button)
+    assert any(d.label == "Exporter (Markdown)" for d in app.sidebar.download_button)
 
     app.chat_input[0].set_value("Quelle est la capitale du Pérou ?").run()
     assert len(app.session_state["history"]) == 2
@@ -38,3 +61,96 @@ def test_question_renders_answer_and_citation(app):
 
     app.sidebar.button[0].click().run()
     assert app.session_state["history"] == []
+
+
+def test_an_example_question_is_answered(app):
+    next(b for b in app.button if b.label.startswith("Qui intervient")).click().run()
+    app.run()
+    assert not app.exception, app.exception
+    assert app.session_state["history"][0]["question"] == "Qui intervient le deuxième jour ?"
+
+
+def test_feedback_is_stored_with_the_answer(app, programme_index):
+    app.chat_input[0].set_value("Combien de jours dure la formation ?").run()
+    app.feedback[0].set_value(0).run()  # 👎
+    app.selectbox(key="r-0").set_value("réponse incomplète")
+    app.text_input(key="c-0").set_value("il manque les horaires")
+    app.button(key="FormSubmitter:feedback-0-Envoyer l'avis").click().run()
+    assert not app.exception, app.exception
+    stored = feedback.entries(programme_index.data_dir)[0]
+    assert stored["rating"] == -1 and stored["reason"] == "réponse incomplète"
+    assert stored["comment"] == "il manque les horaires"
+    assert stored["question"] == "Combien de jours dure la formation ?"
+    assert stored["citations"] and stored["chunk_ids"]
+    assert "Merci pour votre avis." in [c.value for c in app.caption]
+
+
+def test_sources_page(app):
+    app.switch_page("views/sources.py").run()
+    assert not app.exception, app.exception
+    assert app.dataframe[0].value.shape[0] == 1
+    app.text_input(key="search-query").set_value("durée de la formation").run()
+    assert any(m.value.startswith("**1. ") for m in app.markdown)
+    assert any("similarité cosinus" in c.value for c in app.caption)
+    app.selectbox(key="read-doc").set_value("module-9-5-programme.pdf").run()
+    assert any("passage(s)" in c.value for c in app.caption)
+    app.text_input(key="article-number").set_value("L442-5").run()
+    assert any("absent de l'index" in w.value for w in app.warning)
+
+
+def test_administration_is_disabled_without_a_password(app):
+    app.switch_page("views/admin.py").run()
+    assert any("Page désactivée" in w.value for w in app.warning)
+    assert not app.file_uploader
+
+
+def test_administration_refuses_a_wrong_password(programme_index, monkeypatch):
+    at = _app(monkeypatch, programme_index, NPNRU_ADMIN_PASSWORD="bon-mot-de-passe")
+    at.switch_page("views/admin.py").run()
+    at.text_input[0].set_value("mauvais")
+    at.button[0].click().run()
+    assert any("Mot de passe incorrect" in e.value for e in at.error)
+    assert "admin_ok" not in at.session_state
+    assert not at.file_uploader
+
+
+def test_uploaded_pdf_is_indexed_then_cited(model_ready, programme_pdf, tmp_path, monkeypatch):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(programme_pdf, corpus / programme_pdf.name)
+    settings = get_settings().model_copy(
+        update={"data_dir": tmp_path / "data", "corpus_dirs": [corpus]}
+    )
+    ingest(settings)
+    at = _app(monkeypatch, settings, NPNRU_ADMIN_PASSWORD="secret")
+    at.switch_page("views/admin.py").run()
+    at.text_input[0].set_value("secret")
+    at.button[0].click().run()
+    assert at.session_state["admin_ok"]
+    pdf = tmp_path / "charte.pdf"
+    make_pdf(
+        pdf,
+        [
+            "Charte de relogement de Valmont-sur-Oise. Le bailleur propose trois logements "
+            "au ménage relogé dans le cadre du projet de renouvellement urbain."
+        ],
+    )
+    # Streamlit refuses other extensions itself; a fake PDF gets through to our own checks.
+    bad = ("../../faux.pdf", b"MZ\x90\x00 pas un pdf", "application/pdf")
+    at.file_uploader(key="uploads").set_value(
+        [("../Charte relogement.pdf", pdf.read_bytes(), "application/pdf"), bad]
+    ).run()
+    next(b for b in at.button if b.label == "Enregistrer et indexer").click().run()
+    assert not at.exception, at.exception
+    assert any("ce n'est pas un PDF" in e.value for e in at.error)
+    assert (corpus / "televersements" / "Charte_relogement.pdf").is_file()
+    # Names lose their folders: nothing is written outside the upload folder.
+    assert not list(tmp_path.glob("faux*")) and not list(corpus.rglob("faux*"))
+    assert any("Ajoutés 1" in s.value for s in at.success)
+
+    at.switch_page("views/chat.py").run()
+    at.chat_input[0].set_value("Combien de logements propose la charte de Valmont ?").run()
+    assert not at.exception, at.exception
+    turn = at.session_state["history"][0]
+    assert not turn["refused"]
+    assert turn["citations"][0]["doc_id"] == "televersements/Charte_relogement.pdf"

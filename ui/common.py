@@ -1,0 +1,166 @@
+"""What the pages share: the settings with the heavy resources loaded once per process,
+citation cards, the source viewer."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import streamlit as st
+
+from assistant.config import Settings, get_settings
+
+KIND_LABELS = {
+    "cours": "support de cours",
+    "loi": "loi",
+    "code": "code",
+    "décret": "décret",
+    "arrêté": "arrêté",
+    "fiche": "fiche service-public",
+    "guide": "guide",
+    "autre": "document",
+}
+
+
+def load_settings() -> Settings:
+    """The settings, with the embedding model, the collection and the lexical index loaded
+    once per process (per index): no question pays for loading them."""
+    settings = get_settings()
+    _warm(str(settings.data_dir), settings.embedding_model, settings.collection)
+    return settings
+
+
+@st.cache_resource(show_spinner="Chargement du modèle et de l'index…")
+def _warm(data_dir: str, model: str, collection: str) -> bool:
+    from assistant.embeddings import get_embeddings
+    from assistant.lexical import get_lexical
+    from assistant.store import get_collection
+
+    settings = get_settings()
+    get_embeddings(settings)
+    get_collection(settings)
+    get_lexical(settings)
+    return True
+
+
+def location(page: int | None, article: str | None, page_end: int | None = None) -> str:
+    if article:
+        return f"article {article}"
+    if page and page_end and page_end != page:
+        return f"pages {page}-{page_end}"
+    return f"page {page}" if page else ""
+
+
+def highlighted(text: str, spans: list) -> str:
+    """The passage as HTML, the spans the answer uses marked."""
+    out, last = [], 0
+    for start, end in sorted((int(s), int(e)) for s, e in spans):
+        if start < last:
+            continue
+        out.append(html.escape(text[last:start]))
+        out.append(f"<mark>{html.escape(text[start:end])}</mark>")
+        last = end
+    out.append(html.escape(text[last:]))
+    return "".join(out).replace("\n", "<br>")
+
+
+def source_file(settings: Settings, doc_id: str) -> Path | None:
+    for root in settings.corpus_dirs:
+        path = root / doc_id
+        if path.is_file():
+            return path
+    return None
+
+
+def citation_card(settings: Settings, c: dict, key: str) -> None:
+    """A numbered card: title, kind, article or page, version date, the passage with the cited
+    span highlighted, the attribution the licence requires, « Voir la source »."""
+    with st.container(border=True):
+        where = location(c.get("page"), c.get("article"), c.get("page_end"))
+        st.markdown(f"**[{c['n']}] {html.escape(c['title'])}**")
+        details = [KIND_LABELS.get(c.get("kind") or "", c.get("kind") or ""), where]
+        if c.get("date"):
+            details.append(f"version du {c['date']}")
+        details.append(f"similarité {c['score']:.2f}")
+        st.caption(" · ".join(d for d in details if d))
+        st.markdown(
+            f"<div class='passage'>{highlighted(c['passage'], c.get('spans') or [])}</div>",
+            unsafe_allow_html=True,
+        )
+        if c.get("attribution"):
+            st.caption(c["attribution"])
+        if st.button("Voir la source", key=f"source-{key}", icon=":material/description:"):
+            show_source(settings, c)
+
+
+def pdf_page_image(path: Path, page: int, phrases: list[str], scale: float = 1.6):
+    """The PDF page as an image, with the lines of ``phrases`` (the cited span) highlighted."""
+    import pypdfium2 as pdfium
+    from PIL import Image, ImageDraw
+
+    document = pdfium.PdfDocument(str(path))
+    try:
+        if not 1 <= page <= len(document):
+            return None
+        pdf_page = document[page - 1]
+        height = pdf_page.get_size()[1]
+        image = pdf_page.render(scale=scale).to_pil().convert("RGBA")
+        overlay = Image.new("RGBA", image.size, (0, 0, 0, 0))
+        draw = ImageDraw.Draw(overlay)
+        text_page = pdf_page.get_textpage()
+        for phrase in phrases:
+            for line in re.split(r"\s*\n\s*", phrase):
+                line = re.sub(r"\s+", " ", line).strip(" •-–*")
+                if len(line) < 4:
+                    continue
+                searcher = text_page.search(line[:120], match_case=True)
+                found = searcher.get_next()
+                while found:
+                    index, count = found
+                    for i in range(text_page.count_rects(index, count)):
+                        left, bottom, right, top = text_page.get_rect(i)
+                        draw.rectangle(
+                            [
+                                left * scale,
+                                (height - top) * scale,
+                                right * scale,
+                                (height - bottom) * scale,
+                            ],
+                            fill=(255, 200, 0, 90),
+                        )
+                    found = searcher.get_next()
+        return Image.alpha_composite(image, overlay).convert("RGB")
+    finally:
+        document.close()
+
+
+@st.dialog("Source", width="large")
+def show_source(settings: Settings, c: dict) -> None:
+    st.markdown(f"**{html.escape(c['title'])}** — {location(c.get('page'), c.get('article'))}")
+    path = source_file(settings, c["doc_id"])
+    if path is not None and path.suffix.lower() == ".pdf" and c.get("page"):
+        spans = c.get("spans") or []
+        phrases = [c["passage"][int(s) : int(e)] for s, e in spans] or [c["passage"]]
+        pages = range(c["page"], (c.get("page_end") or c["page"]) + 1)
+        for page in pages:
+            image = pdf_page_image(path, page, phrases)
+            if image is not None:
+                st.image(image, caption=f"{path.name}, page {page}", use_container_width=True)
+    else:
+        from assistant.store import get_collection
+
+        where = {"doc_id": c["doc_id"]}
+        if c.get("article"):
+            where = {"$and": [where, {"article": c["article"]}]}
+        got = get_collection(settings).get(where=where, include=["documents", "metadatas"])
+        pieces = sorted(
+            zip(got["metadatas"], got["documents"], strict=True),
+            key=lambda item: item[0].get("position", 0),
+        )
+        text = "\n\n".join(t for _, t in pieces) or c["passage"]
+        start = text.find(c["passage"][:200])
+        spans = [(start + int(s), start + int(e)) for s, e in (c.get("spans") or []) if start >= 0]
+        st.markdown(highlighted(text, spans), unsafe_allow_html=True)
+    if c.get("source_url"):
+        st.link_button("Ouvrir la source en ligne", c["source_url"])
