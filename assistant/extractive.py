@@ -92,13 +92,13 @@ class Picked:
 
 
 def locate(sentence: str, text: str) -> tuple[int, int] | None:
-    """Character offsets of ``sentence`` in ``text``, whatever the line breaks and spaces
-    between its words (sentences are rebuilt from wrapped lines)."""
+    """Character offsets of ``sentence`` in ``text``, whatever the line breaks, spaces, bullets
+    and label colons between its words (sentences are rebuilt from wrapped lines)."""
     core = sentence.removesuffix(" […]")
-    words = re.findall(r"\S+", core)
+    words = [w for w in re.findall(r"\S+", core) if w not in {":", "—", "-", "•"}]
     if not words:
         return None
-    pattern = r"[\s•\-*–]*".join(re.escape(w) for w in words)
+    pattern = r"[\s•\-*–:—]*".join(re.escape(w) for w in words)
     match = re.search(pattern, text)
     return (match.start(), match.end()) if match else None
 
@@ -178,6 +178,9 @@ def pick(question: str, passages: list[Passage]) -> list[Picked]:
                 continue
             if len(text.split()) < 5:
                 score -= 0.5
+            # A heading chain that starts on a stray fragment reads worse than a shorter one.
+            heads = next((n for n, part in enumerate(parts) if not _is_heading(part)), len(parts))
+            score -= 0.02 * max(0, heads - 1)
             if defines and re.search(r"\b(?:est|sont|désigne|constitue)\b", text):
                 score += 0.3
             scored.append((score, passage.rank, index, parts, passage))

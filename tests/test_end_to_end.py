@@ -72,7 +72,20 @@ def test_cli_json_schemas(programme_index, capsys):
         == 0
     )
     asked = json.loads(capsys.readouterr().out)
-    assert set(asked) == {"question", "answer", "refused", "citations"}
+    # The schema documented in the README.
+    assert set(asked) == {
+        "question",
+        "searched",
+        "answer",
+        "refused",
+        "reason",
+        "leads",
+        "citations",
+        "unsupported",
+        "warnings",
+        "notices",
+        "backend",
+    }
     assert set(asked["citations"][0]) == {
         "n",
         "doc_id",
@@ -84,6 +97,11 @@ def test_cli_json_schemas(programme_index, capsys):
         "kind",
         "date",
         "attribution",
+        "spans",
+        "page_end",
+        "licence",
+        "source_url",
+        "chunk_id",
     }
     assert asked["citations"][0]["doc_id"] == PROGRAMME and asked["citations"][0]["page"] == 3
 

@@ -1,0 +1,110 @@
+"""A real headless Chromium (Debian's chromium and chromium-driver) drives the running app:
+asks a question, waits for a citation card, and saves screenshots of the three pages under
+artifacts/screenshots/ (git-ignored)."""
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from assistant.config import PROJECT_ROOT
+from assistant.llm_server import free_port
+
+SHOTS = PROJECT_ROOT / "artifacts" / "screenshots"
+
+
+@pytest.fixture
+def running_app(programme_index):
+    port = free_port()
+    env = {
+        **os.environ,
+        "NPNRU_DATA_DIR": str(programme_index.data_dir),
+        "NPNRU_CORPUS_DIRS": ",".join(str(d) for d in programme_index.corpus_dirs),
+        "NPNRU_ADMIN_PASSWORD": "mot-de-passe-de-test",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "assistant.cli", "ui", "--port", str(port)],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        process.kill()
+        pytest.fail("l'application ne répond pas après 60 s")
+    yield url
+    process.terminate()
+    process.wait(timeout=20)
+
+
+@pytest.fixture
+def browser():
+    if not shutil.which("chromium") or not shutil.which("chromedriver"):
+        pytest.skip("chromium / chromedriver absents : apt-get install chromium chromium-driver")
+    webdriver = pytest.importorskip("selenium.webdriver")
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium")
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--window-size=1400,1800",
+    ):
+        options.add_argument(arg)
+    driver = webdriver.Chrome(options=options, service=Service(shutil.which("chromedriver")))
+    yield driver
+    driver.quit()
+
+
+def test_browser_asks_and_sees_a_citation_card(running_app, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    wait = WebDriverWait(browser, 120)
+    browser.get(running_app)
+    box = wait.until(
+        ec.element_to_be_clickable((By.CSS_SELECTOR, "[data-testid='stChatInputTextArea']"))
+    )
+    browser.save_screenshot(str(SHOTS / "1-chat-vide.png"))
+    box.send_keys("Combien de jours dure la formation ?")
+    box.send_keys(Keys.ENTER)
+    card = wait.until(
+        ec.presence_of_element_located(
+            (By.XPATH, "//strong[starts-with(normalize-space(.), '[1]')]")
+        )
+    )
+    assert "Module 9.5" in card.text
+    marks = browser.find_elements(By.TAG_NAME, "mark")
+    assert any("3 jours" in (m.get_attribute("textContent") or "") for m in marks)
+    time.sleep(1)
+    browser.save_screenshot(str(SHOTS / "2-chat-reponse.png"))
+
+    browser.get(f"{running_app}/sources")
+    wait.until(ec.presence_of_element_located((By.XPATH, "//h1[contains(., 'Sources')]")))
+    time.sleep(1)
+    browser.save_screenshot(str(SHOTS / "3-sources.png"))
+
+    browser.get(f"{running_app}/admin")
+    wait.until(ec.presence_of_element_located((By.XPATH, "//input[@type='password']")))
+    time.sleep(1)
+    browser.save_screenshot(str(SHOTS / "4-administration.png"))
+    for name in ("1-chat-vide", "2-chat-reponse", "3-sources", "4-administration"):
+        assert (SHOTS / f"{name}.png").stat().st_size > 10_000
