@@ -192,13 +192,13 @@ def search(settings: Settings, query: str, k: int | None = None) -> list[Passage
             held_back.append(passage)
             continue
         per_document[passage.doc_id] = count + 1
-        _expand(collection, passage)
+        _expand(collection, passage, covered)
         covered.update(passage.chunk_ids)
         passages.append(passage)
         if len(passages) == k:
             break
     # The cap is for variety: when too few other documents match, the slots are not left empty.
-    passages += held_back[: k - len(passages)]
+    passages += [p for p in held_back if p.chunk_id not in covered][: k - len(passages)]
     for rank, passage in enumerate(passages, start=1):
         passage.rank = rank
     return passages
@@ -249,10 +249,11 @@ def _same_unit(meta: dict, passage: Passage) -> bool:
     return bool(passage.breadcrumb) and meta.get("breadcrumb") == passage.breadcrumb
 
 
-def _expand(collection, passage: Passage) -> None:
+def _expand(collection, passage: Passage, taken: set[str] = frozenset()) -> None:
     """Neighbour expansion: a fragment of a longer article or section gets the fragments just
     before and after it (same article, or same section of a fiche or course), so the passage
-    reads whole and its neighbours do not take other slots of the top k."""
+    reads whole and its neighbours do not take other slots of the top k. Fragments already
+    shown in a better-ranked passage (``taken``) are not repeated."""
     if passage.position is None or not (passage.article or passage.breadcrumb):
         return
     got = collection.get(
@@ -266,7 +267,7 @@ def _expand(collection, passage: Passage) -> None:
     )
     pieces = [(passage.position, passage.chunk_id, passage.text)]
     for chunk_id, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
-        if _same_unit(meta, passage):
+        if _same_unit(meta, passage) and chunk_id not in taken:
             pieces.append((meta["position"], chunk_id, text))
             if meta.get("page_start") is not None and passage.page_start is not None:
                 passage.page_start = min(passage.page_start, meta["page_start"])

@@ -135,10 +135,10 @@ def test_fallback_when_the_server_is_unreachable(programme_index):
 
 def test_fallback_when_the_server_stops_mid_conversation(programme_index, own_server):
     process, url = own_server
-    settings = _openai(programme_index, url, llm_timeout=3.0, llm_max_retries=0)
-    first = answer_question(settings, QUESTION)
+    first = answer_question(_openai(programme_index, url), QUESTION)
     assert not first.notices or "aucun extrait" in first.notices[0]
     # Mid-answer: the server freezes after its first token (no more data: read timeout).
+    settings = _openai(programme_index, url, llm_timeout=3.0, llm_max_retries=0)
     stream = answer_stream(settings, "Qui intervient le deuxième jour ?")
     pieces = iter(stream)
     next(pieces)
