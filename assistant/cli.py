@@ -224,6 +224,8 @@ def cmd_ui(args: argparse.Namespace) -> int:
         "true",
         "--browser.gatherUsageStats",
         "false",
+        "--client.toolbarMode",
+        "viewer",
     ]
     env = None
     if getattr(args, "data_dir", None):

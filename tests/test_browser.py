@@ -99,7 +99,11 @@ def test_browser_asks_and_sees_a_citation_card(running_app, browser):
 
     browser.get(f"{running_app}/sources")
     wait.until(ec.presence_of_element_located((By.XPATH, "//h1[contains(., 'Sources')]")))
-    time.sleep(1)
+    # The documents table is drawn on a canvas once its data has arrived.
+    wait.until(
+        ec.presence_of_element_located((By.CSS_SELECTOR, "[data-testid='stDataFrame'] canvas"))
+    )
+    time.sleep(3)
     browser.save_screenshot(str(SHOTS / "3-sources.png"))
 
     browser.get(f"{running_app}/admin")
