@@ -297,6 +297,7 @@ class AnswerStream:
             list(history or [])[-settings.history_turns :] if settings.history_turns else []
         )
         self.answer: Answer | None = None
+        self._common: dict = {}
 
     def __iter__(self) -> Iterator[str]:
         from assistant.llm import LLMError, get_client
@@ -311,49 +312,48 @@ class AnswerStream:
                 notices.append(_fallback_notice(exc))
         searched = standalone(self.question, self.history, _rewriter(client) if client else None)
         passages = search(settings, searched, settings.top_k)
+        self._common = {"passages": passages, "searched": searched, "notices": notices}
         verdict = support(settings, searched, passages)
         if verdict.refused:
-            leads = _leads(passages)
-            self.answer = Answer(
-                self.question,
-                refusal_text(verdict.reason, leads),
-                refused=True,
-                passages=passages,
-                searched=searched,
-                reason=verdict.reason,
-                leads=leads,
-                notices=notices,
-            )
+            self._refuse(REFUSAL, verdict.reason)
             yield self.answer.text
             return
         usable = _usable(passages)
         if client is not None:
             try:
-                yield from self._generate(client, searched, usable, passages, notices)
+                yield from self._generate(client, searched, usable)
                 return
             except LLMError as exc:
                 notices.append(_fallback_notice(exc))
                 yield "\n\n" + notices[-1] + "\n\n"
         text, citations = compose_extractive(searched, usable)
-        warnings = stale_warnings(citations, settings.stale_after_years)
-        full = text + "".join(f"\n\n{w}" for w in warnings)
-        self.answer = Answer(
-            self.question,
-            full,
-            refused=False,
-            citations=citations,
-            passages=passages,
-            searched=searched,
-            warnings=warnings,
-            notices=notices,
-        )
+        self._answered(text, citations)
         # The first line (where the answer comes from) first, then the rest.
-        head, _, rest = full.partition("\n")
+        head, _, rest = self.answer.text.partition("\n")
         yield head
         if rest:
             yield "\n" + rest
 
-    def _generate(self, client, searched, usable, passages, notices) -> Iterator[str]:
+    def _refuse(self, message: str, reason: str, backend: str = "extractif") -> None:
+        """``message``, the reason of a retrieval refusal, and the closest documents."""
+        leads = _leads(self._common["passages"])
+        shown = reason if message == REFUSAL else ""
+        text = message + refusal_text(shown, leads).removeprefix(REFUSAL)
+        self.answer = Answer(
+            self.question, text, True, reason=reason, leads=leads, backend=backend, **self._common
+        )
+
+    def _answered(self, text: str, citations: list[Citation], **fields) -> list[str]:
+        """The final answer, ending with the version warnings of its old legal texts; return
+        those warnings."""
+        warnings = stale_warnings(citations, self.settings.stale_after_years)
+        text += "".join(f"\n\n{w}" for w in warnings)
+        self.answer = Answer(
+            self.question, text, False, citations, warnings=warnings, **fields, **self._common
+        )
+        return warnings
+
+    def _generate(self, client, searched, usable) -> Iterator[str]:
         from assistant.llm import LLMError
 
         raw = []
@@ -362,17 +362,10 @@ class AnswerStream:
             yield piece
         generated = "".join(raw).strip()
         if prompts.NO_ANSWER.rstrip(".") in generated or not generated:
-            leads = _leads(passages)
-            self.answer = Answer(
-                self.question,
-                prompts.NO_ANSWER + refusal_text("", leads).removeprefix(REFUSAL),
-                refused=True,
-                passages=passages,
-                searched=searched,
-                reason="le modèle juge que les extraits ne répondent pas",
-                leads=leads,
-                notices=notices,
-                backend=self.settings.llm_backend,
+            self._refuse(
+                prompts.NO_ANSWER,
+                "le modèle juge que les extraits ne répondent pas",
+                self.settings.llm_backend,
             )
             return
         checked = renumber(_without_repeats(generated), len(usable))
@@ -380,23 +373,16 @@ class AnswerStream:
             # Rule 2 of the prompt broken: nothing is cited, nothing can be checked.
             raise LLMError("le modèle n'a cité aucun extrait")
         citations = [_citation(i + 1, usable[index]) for i, index in enumerate(checked.order)]
+        answer_sentences = sentences(checked.text)
         for citation in citations:
-            for sentence in sentences(checked.text):
+            for sentence in answer_sentences:
                 span = locate(sentence, citation.passage)
                 if span:
                     citation.spans.append(span)
-        unsupported = unsupported_sentences(checked.text, [c.passage for c in citations])
-        warnings = stale_warnings(citations, self.settings.stale_after_years)
-        self.answer = Answer(
-            self.question,
-            checked.text + "".join(f"\n\n{w}" for w in warnings),
-            refused=False,
-            citations=citations,
-            passages=passages,
-            searched=searched,
-            unsupported=unsupported,
-            warnings=warnings,
-            notices=notices,
+        warnings = self._answered(
+            checked.text,
+            citations,
+            unsupported=unsupported_sentences(checked.text, [c.passage for c in citations]),
             backend=self.settings.llm_backend,
         )
         if warnings:

@@ -20,7 +20,7 @@ from pathlib import Path, PurePosixPath
 
 from assistant.config import Settings, settings_with
 from assistant.retrieval import Passage, search, should_refuse
-from assistant.text import fold
+from assistant.text import CARDINALS, fold
 
 DEPTH = 10
 
@@ -85,15 +85,7 @@ Answerer = Callable[[str], "object"]
 _NUMBER_WORDS = {
     "un": "1",
     "une": "1",
-    "deux": "2",
-    "trois": "3",
-    "quatre": "4",
-    "cinq": "5",
-    "six": "6",
-    "sept": "7",
-    "huit": "8",
-    "neuf": "9",
-    "dix": "10",
+    **CARDINALS,
     "onze": "11",
     "douze": "12",
     "quinze": "15",

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.grounding import salient_terms
-from assistant.text import STOPWORDS, analyse, content_terms, fold
+from assistant.text import STOPWORDS, WORD, analyse, content_terms, fold
 
 _STARTS_AS_FOLLOW_UP = re.compile(
     r"^\s*(?:et|mais|alors|aussi|pareil|idem|sinon|dans ce cas|et si)\b", re.IGNORECASE
@@ -41,7 +41,6 @@ _PRONOUNS = {
 # « il y a », « il faut » name nothing that came before.
 _IMPERSONAL = re.compile(r"\bil (?:y a|faut|existe|s'agit)\b", re.IGNORECASE)
 _QUESTION_WORDS = {"quel", "quell", "comment", "combien", "pourquoi", "quand", "quoi", "qui"}
-_WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
 
 
 @dataclass
@@ -79,7 +78,7 @@ def is_follow_up(question: str) -> bool:
 def key_words(question: str) -> list[str]:
     """The words of ``question`` that carry its subject (names, then content words)."""
     keep = list(salient_terms(question))
-    for word in _WORD.findall(re.sub(r"\b\w['’]", " ", question)):
+    for word in WORD.findall(re.sub(r"\b\w['’]", " ", question)):
         folded = fold(word)
         stems = analyse(word)
         if (

@@ -22,10 +22,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from assistant.lexical import glossary
-from assistant.text import analyse
+from assistant.text import ELISION, WORD, analyse
 
-_ELISION = re.compile(r"\b(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu)['’]", re.IGNORECASE)
-_TOKEN = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _SENTENCE_END = re.compile(r"[.?!:;«(]\s*$")
 # Terms within this many analysed words of each other count as « close together ».
@@ -48,9 +46,9 @@ class Support:
 def salient_terms(question: str) -> list[str]:
     """The names a question is about: acronyms, capitalised words that do not start a
     sentence, years. « Quel est le montant du SMIC horaire en 2024 ? » → [SMIC, 2024]."""
-    text = _ELISION.sub(" ", question)
+    text = ELISION.sub(" ", question)
     found = []
-    for match in _TOKEN.finditer(text):
+    for match in WORD.finditer(text):
         word = match.group()
         starts_sentence = not text[: match.start()].strip() or _SENTENCE_END.search(
             text[: match.start()]
@@ -72,7 +70,8 @@ def _glossary_stems() -> list[tuple[tuple[str, ...], list[tuple[str, ...]]]]:
     for term, forms in glossary().items():
         stems = tuple(analyse(term))
         if stems:
-            entries.append((stems, [tuple(analyse(form)) for form in forms if analyse(form)]))
+            analysed = [tuple(analyse(form)) for form in forms]
+            entries.append((stems, [form for form in analysed if form]))
     return entries
 
 

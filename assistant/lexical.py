@@ -101,15 +101,12 @@ class LexicalIndex:
 
     def search(self, query: str, k: int) -> list[tuple[str, float]]:
         """(chunk_id, BM25 score) of the ``k`` best chunks, best first; only positive scores."""
-        terms = analyse(expand_query(query))
-        if not terms or not self.ids:
-            return []
-        docs, scores = self.retriever.retrieve(
-            [terms], k=min(k, len(self.ids)), show_progress=False
-        )
-        return [
-            (self.ids[int(d)], float(s)) for d, s in zip(docs[0], scores[0], strict=True) if s > 0
-        ]
+        return top_scores(self.scores(query), k)
+
+
+def top_scores(scores: dict[str, float], k: int) -> list[tuple[str, float]]:
+    """The ``k`` best (chunk_id, score) pairs, best first."""
+    return sorted(scores.items(), key=lambda item: -item[1])[:k]
 
 
 def lexical_text(text: str, meta: dict) -> str:

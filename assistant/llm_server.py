@@ -29,17 +29,18 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_until_ready(base: str, timeout: float = 60.0) -> None:
+def wait_until_ready(base: str, timeout: float = 60.0, path: str = "/health") -> None:
+    """Wait until ``base + path`` answers 200 (llama.cpp's health check by default)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(f"{base}/health", timeout=2) as response:
+            with urllib.request.urlopen(f"{base}{path}", timeout=2) as response:
                 if response.status == 200:
                     return
         except OSError:
             pass
         time.sleep(0.2)
-    raise ServerError(f"Le serveur llama.cpp ne répond pas sur {base} après {timeout:.0f} s.")
+    raise ServerError(f"Le serveur ne répond pas sur {base}{path} après {timeout:.0f} s.")
 
 
 def start(model: Path, port: int, n_ctx: int = 4096, threads: int | None = None):

@@ -13,7 +13,7 @@ from langchain_core.retrievers import BaseRetriever
 from assistant.config import Settings
 from assistant.embeddings import get_embeddings
 from assistant.grounding import Support, assess
-from assistant.lexical import get_lexical
+from assistant.lexical import get_lexical, top_scores
 from assistant.store import get_collection
 
 
@@ -158,7 +158,7 @@ def search(settings: Settings, query: str, k: int | None = None) -> list[Passage
         found.setdefault(chunk_id, _passage(0, chunk_id, text, meta, 1.0 - float(distance)))
     lexical = get_lexical(settings)
     lexical_scores = lexical.scores(query) if lexical else {}
-    lexical_hits = dict(sorted(lexical_scores.items(), key=lambda item: -item[1])[:CANDIDATES])
+    lexical_hits = dict(top_scores(lexical_scores, CANDIDATES))
     missing = [chunk_id for chunk_id in lexical_hits if chunk_id not in found]
     if missing:
         got = collection.get(ids=missing, include=["documents", "metadatas", "embeddings"])

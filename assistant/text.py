@@ -14,9 +14,13 @@ STOPWORDS = frozenset(
     m n s t etre avoir fait faire comment combien pourquoi quand est-ce estce sont ont peut
     doit dois faut cela ca lors tout tous toute toutes plus moins tres bien aussi t elles""".split()
 )
-_WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
+# A word, hyphenated compounds whole (« L442-5 », « peut-être »).
+WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
+# « l' », « d' », « qu' »… before a word.
+ELISION = re.compile(r"\b(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu)['’]", re.IGNORECASE)
 _STEMMER = Stemmer.Stemmer("french")
-_NUMBER_WORDS = {
+# Number words written as digits (shared with the answer scoring of the evaluation).
+CARDINALS = {
     "deux": "2",
     "trois": "3",
     "quatre": "4",
@@ -26,6 +30,9 @@ _NUMBER_WORDS = {
     "huit": "8",
     "neuf": "9",
     "dix": "10",
+}
+_NUMBER_WORDS = {
+    **CARDINALS,
     "premier": "1",
     "premiere": "1",
     "deuxieme": "2",
@@ -46,10 +53,10 @@ def analyse(text: str) -> list[str]:
     """French analysis for lexical search: elisions removed, lowercase, accents folded,
     Snowball stems, stop words dropped, number words as digits; repeats kept (term frequency
     matters to BM25)."""
-    lowered = re.sub(r"\b(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu)['’]", " ", text.lower())
+    lowered = ELISION.sub(" ", text.lower())
     terms = []
     words = []
-    for word in _WORD.findall(lowered):
+    for word in WORD.findall(lowered):
         # « L442-5 », « 9-2 » stay whole; « appliquent-ils », « peut-être » are split.
         words.extend([word] if any(ch.isdigit() for ch in word) else word.split("-"))
     for word in words:

@@ -7,12 +7,11 @@ import shutil
 import subprocess
 import sys
 import time
-import urllib.request
 
 import pytest
 
 from assistant.config import PROJECT_ROOT
-from assistant.llm_server import free_port
+from assistant.llm_server import ServerError, free_port, wait_until_ready
 
 SHOTS = PROJECT_ROOT / "artifacts" / "screenshots"
 
@@ -34,17 +33,11 @@ def running_app(programme_index):
         stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.5)
-    else:
+    try:
+        wait_until_ready(url, timeout=60, path="/_stcore/health")
+    except ServerError:
         process.kill()
-        pytest.fail("l'application ne répond pas après 60 s")
+        raise
     yield url
     process.terminate()
     process.wait(timeout=20)
