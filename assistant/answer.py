@@ -16,17 +16,24 @@ import datetime as dt
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import partial
 
 from assistant import prompts
 from assistant.citations import renumber, unsupported_sentences
 from assistant.config import Settings
 from assistant.extractive import locate, pick, sentences, source_label
 from assistant.followup import Turn, standalone
-from assistant.retrieval import Passage, search, support
+from assistant.grounding import ANSWER, UNCERTAIN
+from assistant.grounding import REFUSAL as REFUSAL_OUTCOME
+from assistant.retrieval import Passage, search, support, unit_similarities
 
 REFUSAL = (
     "Les documents indexés ne permettent pas de répondre à cette question. "
     "Reformulez-la, ou consultez les textes officiels (Légifrance, service-public.fr)."
+)
+UNCERTAIN_INTRO = (
+    "Les documents ne répondent peut-être pas exactement à votre question ; voici les passages "
+    "les plus proches :"
 )
 # Passages far below the best one are not worth citing (nor sending to a model).
 SCORE_MARGIN = 0.08
@@ -67,6 +74,8 @@ class Citation:
     page_end: int | None = None
     # Offsets in ``passage`` of the spans the answer uses (for highlighting).
     spans: list[tuple[int, int]] = field(default_factory=list)
+    # Written from a course document's layout (its rows), not copied from its text.
+    recomposed: bool = False
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -83,6 +92,7 @@ class Citation:
             "date",
             "attribution",
             "spans",
+            "recomposed",
             "page_end",
             "licence",
             "source_url",
@@ -96,7 +106,8 @@ class Citation:
 class Answer:
     question: str
     text: str
-    refused: bool
+    # « answer », « uncertain » (the closest passages, said as such) or « refusal ».
+    outcome: str
     citations: list[Citation] = field(default_factory=list)
     passages: list[Passage] = field(default_factory=list)
     # The question as searched (a follow-up made standalone).
@@ -108,13 +119,21 @@ class Answer:
     warnings: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     backend: str = "extractif"
+    # The answerability model's probability that the documents answer.
+    confidence: float | None = None
+
+    @property
+    def refused(self) -> bool:
+        return self.outcome == REFUSAL_OUTCOME
 
     def to_dict(self) -> dict:
         return {
             "question": self.question,
             "searched": self.searched or self.question,
             "answer": self.text,
+            "outcome": self.outcome,
             "refused": self.refused,
+            "confidence": None if self.confidence is None else round(self.confidence, 4),
             "reason": self.reason,
             "leads": self.leads,
             "citations": [c.to_dict() for c in self.citations],
@@ -141,6 +160,7 @@ def _citation(n: int, passage: Passage) -> Citation:
         licence=passage.licence,
         source_url=passage.source_url,
         page_end=passage.page_end,
+        recomposed=passage.recomposed,
     )
 
 
@@ -215,11 +235,14 @@ def _usable(passages: list[Passage]) -> list[Passage]:
     return [p for p in passages if p.rank == 1 or p.exact or p.score >= floor]
 
 
-def compose_extractive(question: str, passages: list[Passage]) -> tuple[str, list[Citation]]:
-    """The extractive answer: picked sentences grouped by source, each followed by [n]."""
+def compose_extractive(
+    question: str, passages: list[Passage], similarity=None
+) -> tuple[str, list[Citation]]:
+    """The extractive answer: the sentence that holds what was asked, first, with its [n];
+    then at most two supporting quotes grouped under their source."""
     citations: dict[str, Citation] = {}
-    groups: list[tuple[str, list[str]]] = []
-    for picked in pick(question, passages):
+    blocks: list[tuple[str, list[str]]] = []
+    for number, picked in enumerate(pick(question, passages, similarity)):
         passage = picked.passage
         citation = citations.get(passage.chunk_id)
         if citation is None:
@@ -228,13 +251,17 @@ def compose_extractive(question: str, passages: list[Passage]) -> tuple[str, lis
         if picked.span and picked.span not in citation.spans:
             citation.spans.append(picked.span)
         ending = "" if picked.sentence.endswith((".", "!", "?", "»", "…", "]")) else "."
-        line = f"- {picked.sentence}{ending} [{citation.n}]"
         label = source_label(passage)
-        if groups and groups[-1][0] == label:
-            groups[-1][1].append(line)
+        if number == 0:
+            # The lead: the asked fact, alone on its line under its source.
+            blocks.append((label, [f"{picked.sentence}{ending} [{citation.n}]"]))
+            continue
+        line = f"- {picked.sentence}{ending} [{citation.n}]"
+        if len(blocks) > 1 and blocks[-1][0] == label:
+            blocks[-1][1].append(line)
         else:
-            groups.append((label, [line]))
-    text = "\n\n".join(label + " :\n" + "\n".join(lines) for label, lines in groups)
+            blocks.append((label, [line]))
+    text = "\n\n".join(label + " :\n" + "\n".join(lines) for label, lines in blocks)
     return text, list(citations.values())
 
 
@@ -312,13 +339,25 @@ class AnswerStream:
                 notices.append(_fallback_notice(exc))
         searched = standalone(self.question, self.history, _rewriter(client) if client else None)
         passages = search(settings, searched, settings.top_k)
-        self._common = {"passages": passages, "searched": searched, "notices": notices}
         verdict = support(settings, searched, passages)
+        self._common = {
+            "passages": passages,
+            "searched": searched,
+            "notices": notices,
+            "confidence": verdict.probability,
+        }
         if verdict.refused:
             self._refuse(REFUSAL, verdict.reason)
             yield self.answer.text
             return
         usable = _usable(passages)
+        similarity = partial(unit_similarities, settings, searched)
+        if verdict.outcome == UNCERTAIN:
+            # No generation on doubtful evidence: the closest passages, quoted and said as such.
+            text, citations = compose_extractive(searched, usable, similarity)
+            self._answered(f"{UNCERTAIN_INTRO}\n\n{text}", citations, outcome=UNCERTAIN)
+            yield self.answer.text
+            return
         if client is not None:
             try:
                 yield from self._generate(client, searched, usable)
@@ -326,7 +365,7 @@ class AnswerStream:
             except LLMError as exc:
                 notices.append(_fallback_notice(exc))
                 yield "\n\n" + notices[-1] + "\n\n"
-        text, citations = compose_extractive(searched, usable)
+        text, citations = compose_extractive(searched, usable, similarity)
         self._answered(text, citations)
         # The first line (where the answer comes from) first, then the rest.
         head, _, rest = self.answer.text.partition("\n")
@@ -340,16 +379,24 @@ class AnswerStream:
         shown = reason if message == REFUSAL else ""
         text = message + refusal_text(shown, leads).removeprefix(REFUSAL)
         self.answer = Answer(
-            self.question, text, True, reason=reason, leads=leads, backend=backend, **self._common
+            self.question,
+            text,
+            REFUSAL_OUTCOME,
+            reason=reason,
+            leads=leads,
+            backend=backend,
+            **self._common,
         )
 
-    def _answered(self, text: str, citations: list[Citation], **fields) -> list[str]:
+    def _answered(
+        self, text: str, citations: list[Citation], outcome: str = ANSWER, **fields
+    ) -> list[str]:
         """The final answer, ending with the version warnings of its old legal texts; return
         those warnings."""
         warnings = stale_warnings(citations, self.settings.stale_after_years)
         text += "".join(f"\n\n{w}" for w in warnings)
         self.answer = Answer(
-            self.question, text, False, citations, warnings=warnings, **fields, **self._common
+            self.question, text, outcome, citations, warnings=warnings, **fields, **self._common
         )
         return warnings
 

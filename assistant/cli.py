@@ -178,36 +178,63 @@ def cmd_eval(args: argparse.Namespace) -> int:
         "mrr@10",
         "refusal_precision",
         "refusal_recall",
+        "answerable_refused",
+        "unanswerable_answered",
         "answer_keyword_recall",
+        "answer_first_sentence_recall",
+        "answer_median_words",
         "answer_refusal_precision",
         "answer_refusal_recall",
         "invalid_citations",
     ):
         if key in result:
-            print(f"  {key:<25} {result[key]:.3f}")
+            print(f"  {key:<30} {result[key]:.3f}")
+    for key in ("answer_keyword_recall_by_kind", "answer_keyword_recall_by_turn"):
+        if key in result:
+            shown = ", ".join(f"{k} {v:.2f}" for k, v in result[key].items())
+            print(f"  {key:<30} {shown}")
     latency = result["latency_ms"]
     print(f"  latence (ms)       médiane {latency['median']:.0f}, 95e centile {latency['p95']:.0f}")
+    print("\nIssues (part de chaque décision) :")
+    for group, label in (("answerable", "avec réponse"), ("unanswerable", "sans réponse")):
+        shares = result["outcomes"][group]
+        print(
+            f"  {label:<13} réponse {shares['answer']:.2f} · incertain {shares['uncertain']:.2f}"
+            f" · refus {shares['refusal']:.2f}"
+        )
+    print("\nCourbe des refus (refus si probabilité < seuil) :")
+    print("  seuil  précision  rappel  avec réponse refusées")
+    for point in result["refusal_curve"]:
+        print(
+            f"  {point['threshold']:.2f}   {point['precision']:.3f}      {point['recall']:.3f}"
+            f"   {point['answerable_refused']:.3f}"
+        )
+    if args.show_misses:
+        _print_misses(result["details"])
+    return EXIT_OK
+
+
+def _print_misses(details: list[dict]) -> None:
     misses = [
         d
-        for d in result["details"]
-        if (d["answerable"] and (d["rank"] != 1 or d["refused"]))
-        or (not d["answerable"] and not d["refused"])
+        for d in details
+        if (d["answerable"] and (d["rank"] != 1 or d["outcome"] != "answer"))
+        or (not d["answerable"] and d["outcome"] != "refusal")
     ]
     if misses:
         print("\nÀ examiner :")
     for d in misses:
         if not d["answerable"]:
-            what = "hors corpus mais non refusée"
-        elif d["refused"]:
-            what = "refusée à tort"
+            what = f"hors corpus mais « {d['outcome']} »"
+        elif d["outcome"] != "answer":
+            what = f"« {d['outcome']} » à tort"
         else:
             what = f"rang {d['rank'] or '>10'}"
         top = d["top"][0] if d["top"] else {}
         print(
-            f"  {d['id']}: {what} — {d['question']} → {top.get('doc_id')} "
+            f"  {d['id']}: {what} — {d['searched']} → {top.get('doc_id')} "
             f"{top.get('article') or top.get('page') or ''}"
         )
-    return EXIT_OK
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
@@ -302,6 +329,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--k", type=int, default=5, help="passages retenus pour décider du refus")
     p.add_argument(
         "--no-answers", action="store_true", help="ne pas composer ni noter les réponses"
+    )
+    p.add_argument(
+        "--show-misses",
+        action="store_true",
+        help="lister les questions manquées (à ne pas faire sur la partie de test)",
     )
     p.set_defaults(func=cmd_eval)
 

@@ -78,21 +78,6 @@ class Settings(BaseSettings):
         "(dossier ou identifiant) ; vide = pas de reclassement.",
     )
     top_k: int = Field(default=5, ge=1, le=50)
-    refusal_threshold: float = Field(
-        default=0.20,
-        ge=-1.0,
-        le=1.0,
-        description="Similarité cosinus minimale du meilleur passage pour répondre.",
-    )
-    support_threshold: float = Field(
-        default=0.45,
-        ge=-1.0,
-        le=1.0,
-        description=(
-            "En dessous de cette similarité, il faut aussi qu'un tiers des paires de mots "
-            "voisins de la question se retrouvent dans les passages pour répondre."
-        ),
-    )
     max_file_mb: float = Field(
         default=50.0, gt=0, description="Taille maximale d'un fichier à indexer (Mo)."
     )

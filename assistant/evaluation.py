@@ -1,9 +1,13 @@
-"""Retrieval evaluation on a question file: recall@k, MRR, refusal precision and recall.
+"""Evaluation on a question file: retrieval (recall@k, MRR), the decision to answer, hedge or
+refuse (refusal precision and recall, outcome shares, the refusal curve), and the answers
+(keywords, first sentence, length, citations).
 
-A question line: ``{"id", "question", "answerable": true|false,
-"expected": [{"doc": "...", "article"?: "...", "page"?: N}]}``. A retrieved passage is a hit
-when the file name of its doc_id equals the last path part of ``doc`` and its article and page
-match those given (any expected entry counts).
+A question line: ``{"id", "question", "answerable": true|false, "kind"?: "course"|"fiche"|
+"law"|"code"|"other", "expected": [{"doc": "...", "article"?: "...", "page"?: N}],
+"answer_keywords"?: [...], "history"?: ["earlier question", ...]}``. A line with a history is a
+follow-up: it is made standalone exactly as ``npnru ask --history`` does. A retrieved passage
+is a hit when the file name of its doc_id equals the last path part of ``doc`` and its article
+and page match those given (any expected entry counts).
 """
 
 from __future__ import annotations
@@ -19,7 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from assistant.config import Settings, settings_with
-from assistant.retrieval import Passage, search, should_refuse
+from assistant.grounding import ANSWER, REFUSAL, UNCERTAIN
+from assistant.retrieval import Passage, search, support
 from assistant.text import CARDINALS, fold
 
 DEPTH = 10
@@ -29,6 +34,9 @@ class EvalError(ValueError):
     """The question file is malformed (French message naming the line)."""
 
 
+KINDS = ("course", "fiche", "law", "code", "other")
+
+
 @dataclass
 class Question:
     id: str
@@ -36,6 +44,10 @@ class Question:
     answerable: bool
     expected: list[dict]
     answer_keywords: list[str] = field(default_factory=list)
+    # The document family the question is about: course, fiche, law, code or other.
+    kind: str = "other"
+    # Earlier user questions of the conversation, oldest first: the line is a follow-up.
+    history: list[str] = field(default_factory=list)
 
 
 def load_questions(path: Path) -> list[Question]:
@@ -45,6 +57,9 @@ def load_questions(path: Path) -> list[Question]:
             continue
         try:
             data = json.loads(line)
+            history = data.get("history", [])
+            if not isinstance(history, list) or not all(isinstance(h, str) for h in history):
+                raise TypeError("« history » doit être une liste de questions")
             questions.append(
                 Question(
                     str(data["id"]),
@@ -52,6 +67,8 @@ def load_questions(path: Path) -> list[Question]:
                     bool(data["answerable"]),
                     list(data.get("expected", [])),
                     [str(k) for k in data.get("answer_keywords", [])],
+                    str(data.get("kind", "other")),
+                    history,
                 )
             )
         except (ValueError, KeyError, TypeError) as exc:
@@ -79,8 +96,19 @@ def is_hit(passage: Passage, expected: list[dict]) -> bool:
     return False
 
 
-Retriever = Callable[[str, int], tuple[list[Passage], bool]]
-Answerer = Callable[[str], "object"]
+@dataclass
+class Retrieved:
+    """What a pipeline found for a question, and what it decided."""
+
+    passages: list[Passage]
+    outcome: str = ANSWER
+    # The answerability model's probability, when the pipeline has one.
+    probability: float | None = None
+    searched: str = ""
+
+
+Retriever = Callable[[Question, int], Retrieved]
+Answerer = Callable[[Question], "object"]
 
 _NUMBER_WORDS = {
     "un": "1",
@@ -115,20 +143,91 @@ def invalid_markers(answer) -> int:
     return sum(1 for m in re.findall(r"\[(\d+)\]", answer.text) if int(m) not in numbers)
 
 
+def answer_body(text: str) -> str:
+    """The answer without its framing: source lines ending with « : », the uncertainty
+    notice, version warnings."""
+    lines = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.endswith(" :") or stripped.startswith("Texte cité dans"):
+            continue
+        lines.append(stripped.lstrip("-• ").strip())
+    return "\n".join(lines)
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence (or list row) of an answer's body."""
+    body = answer_body(text)
+    first = body.split("\n", 1)[0] if body else ""
+    return re.split(r"(?<=[.!?])\s+(?=[A-ZÀ-Ý«])", first, maxsplit=1)[0]
+
+
+def word_count(text: str) -> int:
+    return len(re.findall(r"[^\W_]+", re.sub(r"\[\d+\]", " ", answer_body(text))))
+
+
+def history_turns(question: Question):
+    from assistant.followup import Turn
+
+    return [Turn(h) for h in question.history]
+
+
 def answer_pipeline(settings: Settings) -> Answerer:
     from assistant.answer import answer_question
 
-    return lambda question: answer_question(settings, question)
+    return lambda q: answer_question(settings, q.question, history_turns(q))
 
 
 def pipeline_retriever(settings: Settings, k: int) -> Retriever:
-    """Our retrieval; it refuses as the answer does, judging the ``k`` passages it would use."""
+    """Our retrieval, the follow-up made standalone as ``npnru ask --history`` does; it decides
+    as the answer does, judging the ``k`` passages it would use."""
+    from assistant.followup import standalone
 
-    def retrieve(question: str, depth: int) -> tuple[list[Passage], bool]:
-        passages = search(settings, question, max(k, depth))
-        return passages, should_refuse(settings, question, passages[:k])
+    def retrieve(q: Question, depth: int) -> Retrieved:
+        searched = standalone(q.question, history_turns(q))
+        passages = search(settings, searched, max(k, depth))
+        verdict = support(settings, searched, passages[:k])
+        return Retrieved(passages, verdict.outcome, verdict.probability, searched)
 
     return retrieve
+
+
+def _share(part: int, whole: int) -> float:
+    return round(part / whole, 4) if whole else 0.0
+
+
+def refusal_curve(details: list[dict], steps: int = 20) -> list[dict]:
+    """Refusal precision and recall, and the share of answerable questions refused, if every
+    question whose probability is below the threshold were refused."""
+    scored = [d for d in details if d.get("probability") is not None]
+    unanswerable = sum(not d["answerable"] for d in scored)
+    answerable = len(scored) - unanswerable
+    curve = []
+    for i in range(1, steps):
+        threshold = i / steps
+        refused = [d for d in scored if d["probability"] < threshold]
+        correct = sum(not d["answerable"] for d in refused)
+        curve.append(
+            {
+                "threshold": threshold,
+                "precision": _share(correct, len(refused)) if refused else 1.0,
+                "recall": _share(correct, unanswerable),
+                "answerable_refused": _share(len(refused) - correct, answerable),
+            }
+        )
+    return curve
+
+
+def outcome_shares(details: list[dict]) -> dict:
+    """The share of each outcome among answerable and among unanswerable questions."""
+    shares = {}
+    for label, answerable in (("answerable", True), ("unanswerable", False)):
+        group = [d for d in details if d["answerable"] is answerable]
+        shares[label] = {
+            outcome: _share(sum(d["outcome"] == outcome for d in group), len(group))
+            for outcome in (ANSWER, UNCERTAIN, REFUSAL)
+        }
+    return shares
 
 
 def evaluate(
@@ -136,11 +235,11 @@ def evaluate(
 ) -> dict:
     details = []
     latencies = []
-    answers = []
     for q in questions:
         start = time.perf_counter()
-        passages, refused = retrieve(q.question, DEPTH)
+        found = retrieve(q, DEPTH)
         latencies.append(1000 * (time.perf_counter() - start))
+        passages = found.passages
         rank = next(
             (i for i, p in enumerate(passages[:DEPTH], start=1) if is_hit(p, q.expected)), None
         )
@@ -148,8 +247,13 @@ def evaluate(
             {
                 "id": q.id,
                 "question": q.question,
+                "history": q.history,
+                "searched": found.searched or q.question,
+                "kind": q.kind,
                 "answerable": q.answerable,
-                "refused": refused,
+                "outcome": found.outcome,
+                "refused": found.outcome == REFUSAL,
+                "probability": None if found.probability is None else round(found.probability, 4),
                 "rank": rank,
                 "latency_ms": round(latencies[-1], 1),
                 "top": [
@@ -164,14 +268,18 @@ def evaluate(
             }
         )
         if answer is not None:
-            given = answer(q.question)
-            answers.append(given)
+            given = answer(q)
             details[-1]["answer"] = {
                 "text": given.text,
+                "outcome": given.outcome,
                 "refused": given.refused,
                 "keywords": has_keywords(given.text, q.answer_keywords)
                 if q.answer_keywords
                 else None,
+                "first_sentence": has_keywords(first_sentence(given.text), q.answer_keywords)
+                if q.answer_keywords
+                else None,
+                "words": word_count(given.text),
                 "invalid_citations": invalid_markers(given),
             }
     answerable = [d for d in details if d["answerable"]]
@@ -187,10 +295,8 @@ def evaluate(
     )
     correct_refusals = sum(1 for d in refusals if not d["answerable"])
     ordered = sorted(latencies)
-    scores = {}
-    if answer is not None:
-        scores = _answer_scores(details)
-    return {
+    shares = outcome_shares(details)
+    result = {
         "n": len(details),
         "recall@1": recall(1),
         "recall@5": recall(5),
@@ -198,13 +304,24 @@ def evaluate(
         "mrr@10": round(mrr, 4),
         "refusal_precision": round(correct_refusals / len(refusals), 4) if refusals else 0.0,
         "refusal_recall": round(correct_refusals / len(unanswerable), 4) if unanswerable else 0.0,
+        "answerable_refused": shares["answerable"][REFUSAL],
+        "unanswerable_answered": shares["unanswerable"][ANSWER],
+        "outcomes": shares,
+        "refusal_curve": refusal_curve(details),
         "latency_ms": {
             "median": round(statistics.median(ordered), 1),
             "p95": round(ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))], 1),
         },
-        **scores,
-        "details": details,
     }
+    if answer is not None:
+        result.update(_answer_scores(details))
+    result["details"] = details
+    return result
+
+
+def _keyword_recall(group: list[dict], key: str = "keywords") -> float | None:
+    keyed = [d for d in group if d["answerable"] and d["answer"][key] is not None]
+    return _share(sum(bool(d["answer"][key]) for d in keyed), len(keyed)) if keyed else None
 
 
 def _answer_scores(details: list[dict]) -> dict:
@@ -212,13 +329,25 @@ def _answer_scores(details: list[dict]) -> dict:
     refused = [d for d in details if d["answer"]["refused"]]
     unanswerable = [d for d in details if not d["answerable"]]
     correct = sum(1 for d in refused if not d["answerable"])
+    given = [d["answer"]["words"] for d in details if not d["answer"]["refused"]]
     return {
-        "answer_keyword_recall": round(
-            sum(1 for d in keyed if d["answer"]["keywords"]) / len(keyed), 4
-        )
-        if keyed
-        else 0.0,
+        "answer_keyword_recall": _keyword_recall(details) or 0.0,
+        "answer_first_sentence_recall": _keyword_recall(details, "first_sentence") or 0.0,
         "answer_keyword_questions": len(keyed),
+        "answer_median_words": statistics.median(given) if given else 0,
+        "answer_keyword_recall_by_kind": {
+            kind: value
+            for kind in KINDS
+            if (value := _keyword_recall([d for d in details if d["kind"] == kind])) is not None
+        },
+        "answer_keyword_recall_by_turn": {
+            turn: value
+            for turn, group in (
+                ("first", [d for d in details if not d["history"]]),
+                ("follow_up", [d for d in details if d["history"]]),
+            )
+            if (value := _keyword_recall(group)) is not None
+        },
         "answer_refusal_precision": round(correct / len(refused), 4) if refused else 0.0,
         "answer_refusal_recall": round(correct / len(unanswerable), 4) if unanswerable else 0.0,
         "invalid_citations": sum(d["answer"]["invalid_citations"] for d in details),

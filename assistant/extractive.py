@@ -12,75 +12,75 @@ the interface can highlight it.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from assistant.grounding import augmented
 from assistant.retrieval import Passage
-from assistant.text import analyse, content_terms
+from assistant.text import analyse, content_terms, fold, sentences
 
-MAX_SENTENCES = 3
-MAX_SENTENCE_CHARS = 320
-MAX_ANSWER_CHARS = 900
 # Two sentences sharing this share of their words say the same thing.
 DUPLICATE_OVERLAP = 0.6
 
 
-def sentences(text: str) -> list[str]:
-    """Readable units of a passage: wrapped lines joined, then split at sentence ends and
-    list items (course PDFs are mostly bullet points)."""
-    units: list[str] = []
-    for block in re.split(r"\n\s*\n", text):
-        current, n_lines = "", 0
-        for line in block.splitlines():
-            line = line.strip()
-            if not line:
-                continue
-            starts_item = bool(line[:1] in "•-*–" or re.match(r"^\d+[./)]", line))
-            # « Durée » then « 3 jours (17h30) »: a one-line form label and its value.
-            is_label = (
-                n_lines == 1
-                and not starts_item
-                and len(current) <= 30
-                and current[:1].isupper()
-                and not re.search(r"[.!?:;,)]$", current)
-            )
-            continues = (
-                current
-                and not starts_item
-                and (
-                    line[:1].islower()
-                    or (not re.search(r"[.!?:;)]$", current) and len(current) > 40)
-                )
-            )
-            if is_label:
-                current, n_lines = f"{current} : {line}", n_lines + 1
-            elif continues:
-                current, n_lines = f"{current} {line}", n_lines + 1
-            else:
-                if current:
-                    units.append(current)
-                current, n_lines = line, 1
-        if current:
-            units.append(current)
-    split: list[str] = []
-    for unit in units:
-        split.extend(s.strip() for s in re.split(r"(?<=[.!?])\s+(?=[A-ZÀ-Ý«])", unit) if s.strip())
-    return [s.lstrip("•-*– ").strip() for s in split if len(s.strip("•-*– ")) > 2]
+# What a question asks for, and what a sentence holding it looks like (on folded text for
+# the questions, on the original for the sentences: names need their capitals).
+_ASKS = {
+    "person": re.compile(
+        r"(?:^|[,;?:]\s*|\bet\s+|\bc'est\s+|\bmais\s+)qui\b|\b(?:lequel|laquelle|"
+        r"quel(?:le)?s? (?:formateur|formatrice|intervenant"
+        r"|intervenante|enseignant|enseignante|personne|temoin|orateur))\b"
+    ),
+    "duration": re.compile(
+        r"\b(?:combien de (?:temps|jours|mois|ans|annees|heures|semaines)|quel(?:le)? (?:duree|"
+        r"delai|heure|date|horaire)|dans quel delai|quand|a quelle (?:heure|date)|depuis quand|"
+        r"jusqu'a quand|en quelle annee|a partir de quand|au bout de combien)\b"
+    ),
+    "number": re.compile(
+        r"\b(?:combien|quel(?:le)?s? (?:est (?:le|la) )?(?:montant|pourcentage|taux|nombre|somme|"
+        r"seuil|plafond|budget|age|part|proportion|quorum))\b"
+    ),
+    "topic": re.compile(
+        r"\b(?:sur quoi|de quoi|quel(?:le)?s? (?:theme|themes|sujet|sujets|titre|intitule|contenu)|"
+        r"s'intitule|consiste en quoi|porte sur quoi|parle de quoi)\b"
+    ),
+}
+_GIVES = {
+    "person": re.compile(
+        r"\b[A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)? (?:[A-ZÀ-Ý][A-ZÀ-Ý-]{2,}|[A-ZÀ-Ý][a-zà-ÿ]+"
+        r"(?:-[A-ZÀ-Ý][a-zà-ÿ]+)?)\b|\b(?:le|la) (?:préfet|maire|président|directeur|ministre|"
+        r"représentant|bailleur|commission|conseil)\b"
+    ),
+    "duration": re.compile(
+        r"\d+\s*(?:jours?|mois|ans|années|semaines|heures|h\b|h\d\d)|\b\d{1,2}h\d{0,2}\b|"
+        r"\b(?:un|une|deux|trois|quatre|cinq|six|dix|quinze|trente)\s+(?:jours?|mois|ans|années|"
+        r"semaines)\b|\b\d{1,2}(?:er)? \w+ \d{4}\b|\b(?:19|20)\d\d\b"
+    ),
+    "number": re.compile(
+        r"\d|\b(?:un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|"
+        r"douze|quinze|vingt|trente|cent|mille|moitié|tiers|quart)\b"
+    ),
+    "topic": re.compile(r"«[^»]{6,}»|\b[A-ZÀ-Ý’' ]{12,}\b"),
+}
+# Weights of the lead sentence's score, measured on the tuning questions (README).
+SEMANTIC_WEIGHT = 1.0
+TYPE_WEIGHT = 0.5
+LEAD_CHARS = 260
+QUOTE_CHARS = 200
+MAX_QUOTES = 2
 
 
-_PERSON = re.compile(r"\b[A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)? [A-ZÀ-Ý][A-ZÀ-Ý-]{2,}\b")
-_QUANTITY = re.compile(r"\d")
+def asked_types(question: str) -> list[str]:
+    folded = fold(question)
+    return [kind for kind, pattern in _ASKS.items() if pattern.search(folded)]
 
 
-def _answer_type_bonus(question: str, sentence: str) -> float:
-    """A sentence of the kind the question asks for: « qui » wants a person, « combien » a
-    number."""
-    start = question.strip().lower()
-    if start.startswith("qui ") and _PERSON.search(sentence):
-        return 1.0
-    if start.startswith(("combien", "quelle durée", "quel montant")) and _QUANTITY.search(sentence):
-        return 0.5
-    return 0.0
+def _answer_type_bonus(asked: list[str], sentence: str) -> float:
+    """The share of the kinds of fact asked (a person, a number, a duration, a topic) that the
+    sentence holds."""
+    if not asked:
+        return 0.0
+    return sum(1 for kind in asked if _GIVES[kind].search(sentence)) / len(asked)
 
 
 @dataclass
@@ -103,21 +103,20 @@ def locate(sentence: str, text: str) -> tuple[int, int] | None:
     return (match.start(), match.end()) if match else None
 
 
-def _score(question_terms: set[str], question: str, sentence: str, passage: Passage, index: int):
+def _score(question_terms: set[str], asked: list[str], sentence: str, passage: Passage, index: int):
     # The sentence's words, with the glossary terms whose long forms it uses (« commission
     # d'attribution des logements et d'examen de l'occupation » counts as « CALEOL »).
     terms = set(augmented(analyse(sentence)))
     overlap = len(question_terms & terms) / max(1, len(question_terms))
-    bonus = _answer_type_bonus(question, sentence)
+    bonus = _answer_type_bonus(asked, sentence)
     if overlap == 0 and bonus == 0:
         return None
     # Shared words first, then the answer type, the passage's relevance, an earlier position.
-    return overlap + 0.5 * bonus + passage.score - 0.01 * index
+    return overlap + TYPE_WEIGHT * bonus + passage.score - 0.01 * index
 
 
-def _shorten(sentence: str, parts: int = 1) -> str:
-    """At most ``MAX_SENTENCE_CHARS`` (more for a sentence with the list it introduces)."""
-    limit = MAX_SENTENCE_CHARS if parts == 1 else MAX_SENTENCE_CHARS + 200
+def _shorten(sentence: str, limit: int) -> str:
+    """At most ``limit`` characters, cut at a word."""
     if len(sentence) <= limit:
         return sentence
     return sentence[:limit].rsplit(" ", 1)[0] + " […]"
@@ -161,9 +160,18 @@ _DEFINITION = re.compile(
 )
 
 
-def pick(question: str, passages: list[Passage]) -> list[Picked]:
-    """The sentences that answer ``question``, in the passages' order."""
+Similarity = Callable[[list[str]], list[float]]
+
+
+def pick(
+    question: str, passages: list[Passage], similarity: Similarity | None = None
+) -> list[Picked]:
+    """The lead sentence that holds what ``question`` asks, then at most ``MAX_QUOTES``
+    supporting quotes in the passages' order. Candidates are scored by shared words (glossary
+    forms included), the kind of fact asked, the passage's relevance, their position and, when
+    ``similarity`` is given, their meaning (the embedding model's cosine with the question)."""
     wanted = content_terms(question)
+    asked = asked_types(question)
     defines = bool(_DEFINITION.match(question.replace("’", "'")))
     scored = []
     for passage in passages:
@@ -173,7 +181,7 @@ def pick(question: str, passages: list[Passage]) -> list[Picked]:
             # The document's own title, or a question (a fiche's heading), answers nothing.
             if parts[0].strip().rstrip(" .") == title or text.rstrip().endswith("?"):
                 continue
-            score = _score(wanted, question, text, passage, index)
+            score = _score(wanted, asked, text, passage, index)
             if score is None:
                 continue
             if len(text.split()) < 5:
@@ -183,10 +191,13 @@ def pick(question: str, passages: list[Passage]) -> list[Picked]:
             score -= 0.02 * max(0, heads - 1)
             if defines and re.search(r"\b(?:est|sont|désigne|constitue)\b", text):
                 score += 0.3
-            scored.append((score, passage.rank, index, parts, passage))
+            scored.append([score, passage.rank, index, parts, passage])
+    if similarity is not None and scored and SEMANTIC_WEIGHT:
+        meanings = similarity([_joined(item[3]) for item in scored])
+        for item, meaning in zip(scored, meanings, strict=True):
+            item[0] += SEMANTIC_WEIGHT * meaning
     scored.sort(key=lambda item: item[0], reverse=True)
     chosen: list[tuple[int, int, list[str], Passage]] = []
-    length = 0
     for _, rank, index, parts, passage in scored:
         terms = content_terms(" ".join(parts))
         if any(
@@ -195,23 +206,20 @@ def pick(question: str, passages: list[Passage]) -> list[Picked]:
             for _, _, other, _ in chosen
         ):
             continue
-        size = len(_joined(parts))
-        if chosen and length + min(size, MAX_SENTENCE_CHARS + 200) > MAX_ANSWER_CHARS:
-            continue
         chosen.append((rank, index, parts, passage))
-        length += min(size, MAX_SENTENCE_CHARS + 200)
-        if len(chosen) == MAX_SENTENCES:
+        if len(chosen) == 1 + MAX_QUOTES:
             break
     if not chosen:
         best = passages[0]
         index, parts = next(iter(_candidates(sentences(best.text))), (0, [best.text]))
         chosen = [(best.rank, index, parts, best)]
-    chosen.sort(key=lambda item: (item[0], item[1]))
+    lead, quotes = chosen[0], sorted(chosen[1:], key=lambda item: (item[0], item[1]))
     picked = []
-    for _, _, parts, passage in chosen:
+    for number, (_, _, parts, passage) in enumerate([lead, *quotes]):
         first, last = locate(parts[0], passage.text), locate(parts[-1], passage.text)
         span = (first[0], last[1]) if first and last and last[1] > first[0] else first
-        picked.append(Picked(_shorten(_joined(parts), len(parts)), passage, span))
+        limit = LEAD_CHARS if number == 0 else QUOTE_CHARS
+        picked.append(Picked(_shorten(_joined(parts), limit), passage, span))
     return picked
 
 

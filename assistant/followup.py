@@ -8,11 +8,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.grounding import salient_terms
-from assistant.text import STOPWORDS, WORD, analyse, content_terms, fold
+from assistant.text import STOPWORDS, WORD, analyse, content_terms, fold, salient_terms
 
 _STARTS_AS_FOLLOW_UP = re.compile(
-    r"^\s*(?:et|mais|alors|aussi|pareil|idem|sinon|dans ce cas|et si)\b", re.IGNORECASE
+    r"^\s*(?:et|mais|alors|aussi|pareil|idem|sinon|dans ce cas|et si|m[êe]me question)\b",
+    re.IGNORECASE,
 )
 _PRONOUNS = {
     "il",
@@ -100,6 +100,111 @@ def carry_over(question: str, previous: str) -> str:
     return f"{question} ({' '.join(carried)})" if carried else question
 
 
+_ORDINALS = {
+    "premier": 1,
+    "1er": 1,
+    "deuxieme": 2,
+    "2e": 2,
+    "2eme": 2,
+    "second": 2,
+    "troisieme": 3,
+    "3e": 3,
+    "3eme": 3,
+    "quatrieme": 4,
+    "4e": 4,
+}
+# The values a follow-up may switch, by kind (matched on folded text).
+_VALUES = {
+    "day": re.compile(
+        r"\b(?:jour\s+(\d{1,2})|(premier|1er|deuxieme|2e|2eme|second|troisieme|3e|3eme|"
+        r"quatrieme|4e)\s+jour|(lendemain)|(veille))\b"
+    ),
+    "session": re.compile(r"\b(?:sequence|session)\s+(\d{1,2})\b"),
+    "article": re.compile(
+        r"\b(?:article\s+)?((?:l|r|d)\.?\s?\d{3,4}(?:-\d+)*)\b|\barticle\s+(\d+(?:-\d+)*)\b"
+        r"|\b(?:le|du)\s+(\d+-\d+)\b"
+    ),
+    "year": re.compile(r"\b((?:19|20)\d{2})\b"),
+}
+# What an elliptical follow-up says besides the value it switches (« et pour le jour 3 ? »).
+_FILLERS = set(
+    """et mais alors sinon pour le la les l du de des d un une celui celle ceux celles ca cela
+    meme question pareil idem a au aux en dans sur qui quoi quel quelle quels quelles heure
+    ce cet cette alors donc maintenant puis ensuite""".split()
+)
+
+
+def _canonical(kind: str, match: re.Match, previous: str | None) -> str | None:
+    groups = [g for g in match.groups() if g]
+    if not groups:
+        return None
+    value = groups[0]
+    if kind == "day":
+        if value in ("lendemain", "veille"):
+            if previous is None:
+                return None
+            return f"jour {previous + (1 if value == 'lendemain' else -1)}"
+        return f"jour {_ORDINALS.get(value, value)}"
+    if kind == "session":
+        return f"séquence {value}"
+    if kind == "article":
+        return "article " + re.sub(r"\.?\s", "", value).upper()
+    return value
+
+
+def _day_number(text: str) -> int | None:
+    match = _VALUES["day"].search(fold(text))
+    if not match or not (match.group(1) or match.group(2)):
+        return None
+    value = match.group(1) or match.group(2)
+    return int(_ORDINALS.get(value, value))
+
+
+def switched(question: str, previous: str) -> str | None:
+    """The previous question with one value replaced, when ``question`` only names a new value
+    of a kind the previous one has (« Et le jour 3 ? » after « Qui anime le jour 2 ? » gives
+    « Qui anime le jour 3 ? »); None otherwise."""
+    folded = fold(question)
+    for kind, pattern in _VALUES.items():
+        match = pattern.search(folded)
+        if not match:
+            continue
+        rest = (folded[: match.start()] + " " + folded[match.end() :]).replace("'", " ")
+        if any(word not in _FILLERS for word in re.findall(r"[a-z0-9]+", rest)):
+            return None
+        old = pattern.search(fold(previous))
+        if old is None:
+            return None
+        new = _canonical(kind, match, _day_number(previous))
+        if new is None:
+            return None
+        # Folding keeps lengths here (accents are single characters in these texts), so the
+        # match's offsets hold in the original.
+        if len(fold(previous)) != len(previous):
+            return None
+        return previous[: old.start()] + new + previous[old.end() :]
+    return _switched_acronym(question, previous)
+
+
+_ACRONYM = re.compile(r"(?<![\w-])[A-ZÀ-Ý]{2,}(?![\w-])")
+
+
+def _switched_acronym(question: str, previous: str) -> str | None:
+    """« et celui du PNRU ? » after « Quel est le budget du NPNRU ? »: the acronym of the
+    previous question closest in spelling to the new one is replaced."""
+    names = _ACRONYM.findall(question)
+    if len(names) != 1:
+        return None
+    rest = fold(_ACRONYM.sub(" ", question)).replace("'", " ")
+    if any(word not in _FILLERS for word in re.findall(r"[a-z0-9]+", rest)):
+        return None
+    olds = [m for m in _ACRONYM.finditer(previous) if m.group() != names[0]]
+    if not olds:
+        return None
+    old = max(olds, key=lambda m: (len(set(m.group()) & set(names[0])), m.start()))
+    return previous[: old.start()] + names[0] + previous[old.end() :]
+
+
 def standalone(question: str, history: Sequence[Turn], rewrite=None) -> str:
     """The question to search for. ``rewrite(question, history)`` is the generative model's
     reformulation, tried first when given; on any failure the key words are carried over."""
@@ -112,7 +217,8 @@ def standalone(question: str, history: Sequence[Turn], rewrite=None) -> str:
                 return rewritten[0].strip()
         except Exception:  # noqa: BLE001 — any failure of the model falls back to the rule
             pass
-    return carry_over(question, _resolved(history))
+    previous = _resolved(history)
+    return switched(question, previous) or carry_over(question, previous)
 
 
 def _resolved(history: Sequence[Turn]) -> str:
@@ -120,7 +226,8 @@ def _resolved(history: Sequence[Turn]) -> str:
     follow-ups (« la CALEOL ? », « qui la préside ? », « et ses membres ? ») keep the subject."""
     resolved = history[0].question
     for turn in history[1:]:
-        resolved = (
-            carry_over(turn.question, resolved) if is_follow_up(turn.question) else (turn.question)
-        )
+        if is_follow_up(turn.question):
+            resolved = switched(turn.question, resolved) or carry_over(turn.question, resolved)
+        else:
+            resolved = turn.question
     return resolved

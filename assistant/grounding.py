@@ -1,66 +1,81 @@
-"""Is the question answerable from the passages retrieved for it?
+"""Answer, hedge or refuse: one calibrated answerability score.
 
-The cosine similarity alone cannot tell « Comment fonctionne le bail réel solidaire ? » (not in
-the corpus) from a paraphrased question the corpus answers: both land on related passages with
-similar scores. Three checks, each with a reason a user can read:
+Each question and its retrieved passages are described by a few measured features (how close the
+best passage is, how much of the question's wording and names the passages cover, whether they
+hold the kind of fact asked…). A logistic model fitted on the tuning part of the question bank
+(``tests/eval/fit_answerability.py``) turns them into the probability that the documents answer
+the question. Two thresholds read off that model's cross-validated precision–recall curve split
+the probability into three outcomes:
 
-1. the best passage is barely related to the question (cosine below ``refusal_threshold``);
-2. a name the question is about — an acronym (« SMIC », « TVA »), a proper noun (« Pinel »), a
-   year — appears in none of the passages, even through the glossary (« CUS » is found as
-   « convention d'utilité sociale »);
-3. the question has at least two pairs of neighbouring words, fewer than a third of them
-   occur close together in a passage (the question's wording is matched nowhere), and the
-   similarity is only moderate (below ``support_threshold``).
+- ``answer``: the documents answer; the answer is given with its citations;
+- ``uncertain``: they may not answer exactly; the closest passages are quoted, said as such;
+- ``refusal``: they do not; a fixed message, its reason, the closest documents as leads.
 
-An article named in the question and found in the index always counts as support.
+The model (coefficients, feature definitions, thresholds and the figures that justify them) is a
+versioned data file: ``assistant/data/answerability.json``.
 """
 
 from __future__ import annotations
 
+import json
+import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 from assistant.lexical import glossary
-from assistant.text import ELISION, WORD, analyse
+from assistant.text import analyse, fold, salient_terms
 
-_YEAR = re.compile(r"(?:19|20)\d\d")
-_SENTENCE_END = re.compile(r"[.?!:;«(]\s*$")
+MODEL_FILE = Path(__file__).resolve().parent / "data" / "answerability.json"
+ANSWER, UNCERTAIN, REFUSAL = "answer", "uncertain", "refusal"
+# Passages whose wording the coverage features read (the top of the ranking).
+COVERAGE_DEPTH = 3
 # Terms within this many analysed words of each other count as « close together ».
 WINDOW = 3
-# Below this share of the question's neighbouring word pairs found close together in the
-# passages, the question's wording is « matched nowhere ».
-MIN_PAIR_SHARE = 1 / 3
+
+# What each feature measures; the data file repeats these definitions with its coefficients.
+FEATURES: dict[str, str] = {
+    "best_cosine": "similarité cosinus du meilleur passage",
+    "margin": "écart de cosinus entre le premier et le deuxième passage",
+    "coverage": "part des termes de contenu de la question (glossaire compris) présents dans "
+    "les trois meilleurs passages",
+    "rare_coverage": "la même part, chaque terme pesant selon sa rareté dans le corpus "
+    "(-log de la part des passages qui le contiennent)",
+    "pair_share": "part des paires de mots voisins de la question retrouvées à moins de trois "
+    "mots d'écart dans un des trois meilleurs passages",
+    "unknown_names": "nombre de noms de la question (sigle, nom propre, année) absents de tout "
+    "le corpus indexé",
+    "missing_names": "nombre de noms de la question présents dans le corpus mais dans aucun des "
+    "passages trouvés",
+    "asks_current": "1 si la question demande l'état actuel ou récent (« aujourd'hui », "
+    "« actuel », « dernier », une année après 2015…), sinon 0",
+    "number_missing": "1 si la question demande un nombre, une date ou une durée et qu'aucune des "
+    "trois phrases les plus proches de la question n'en contient, sinon 0",
+    "course": "1 si le meilleur passage vient d'un support de cours, sinon 0",
+    "exact": "1 si un article cité dans la question a été trouvé tel quel, sinon 0",
+    "best_sentence": "similarité cosinus maximale entre la question et les phrases des deux "
+    "meilleurs passages",
+}
+# The features that need the sentences of the best passages encoded at question time.
+SENTENCE_FEATURES = {"best_sentence", "number_missing"}
 
 
 @dataclass
 class Support:
-    """What the passages cover of the question, and the verdict."""
+    """The verdict on a question and its passages."""
 
-    refused: bool
+    outcome: str
     reason: str = ""
     # Names from the question found in no passage.
     missing: list[str] = field(default_factory=list)
+    probability: float = 1.0
+    features: dict[str, float] = field(default_factory=dict)
 
-
-def salient_terms(question: str) -> list[str]:
-    """The names a question is about: acronyms, capitalised words that do not start a
-    sentence, years. « Quel est le montant du SMIC horaire en 2024 ? » → [SMIC, 2024]."""
-    text = ELISION.sub(" ", question)
-    found = []
-    for match in WORD.finditer(text):
-        word = match.group()
-        starts_sentence = not text[: match.start()].strip() or _SENTENCE_END.search(
-            text[: match.start()]
-        )
-        letters = [ch for ch in word if ch.isalpha()]
-        if _YEAR.fullmatch(word):
-            found.append(word)
-        elif len(word) >= 2 and letters and all(ch.isupper() for ch in letters):
-            found.append(word)
-        elif not starts_sentence and len(word) >= 3 and word[0].isupper() and word[1:].islower():
-            found.append(word)
-    return list(dict.fromkeys(found))
+    @property
+    def refused(self) -> bool:
+        return self.outcome == REFUSAL
 
 
 @lru_cache(maxsize=1)
@@ -107,40 +122,169 @@ def _passage_terms(passage) -> list[str]:
     )
 
 
-def assess(
-    question: str, passages: list, refusal_threshold: float, support_threshold: float
-) -> Support:
-    """Judge whether ``passages`` can answer ``question`` (see the module docstring)."""
-    if not passages:
-        return Support(True, "aucun passage indexé ne correspond à la question")
-    if passages[0].exact:
-        return Support(False)
-    best = max(p.score for p in passages)
-    if best < refusal_threshold:
-        return Support(True, "la question sort du champ des documents indexés")
-    sequences = [_passage_terms(p) for p in passages]
-    vocabulary = {term for sequence in sequences for term in sequence}
-    missing = [
-        name
-        for name in salient_terms(question)
-        if not all(stem in vocabulary for stem in analyse(name))
-    ]
-    if missing:
-        return Support(
-            True,
-            "les passages trouvés ne mentionnent pas : " + ", ".join(missing),
-            missing,
-        )
+Frequency = Callable[[str], float]
+
+
+def _known_to_corpus(name: str, frequency: Frequency) -> bool:
+    """The name, or one of its glossary long forms, occurs somewhere in the corpus."""
+    stems = analyse(name)
+    if stems and all(frequency(s) > 0 for s in stems):
+        return True
+    forms = glossary().get(name) or glossary().get(name.upper()) or []
+    return any(all(frequency(s) > 0 for s in analyse(form)) for form in forms)
+
+
+_NUMBER_ASKED = re.compile(
+    r"\b(?:combien|quel(?:le)?s? (?:est (?:le|la) )?(?:montant|pourcentage|taux|part|somme|"
+    r"nombre|age|budget|seuil|plafond|proportion|duree|delai|date|annee|heure|horaire|"
+    r"frequence)|quand|a quelle (?:date|heure|frequence)|en quelle annee|depuis quand|"
+    r"jusqu'a quand|dans quel delai|a partir de quel)\b"
+)
+# A number in the text, but not an article or text reference (« L441-1 », « n° 2003-710 »).
+_NUMBER_GIVEN = re.compile(
+    r"(?<![\w-])(?!(?:19|20)\d\d-)\d+(?:[,.]\d+)?(?![\w-]*-\d)|\b(?:deux|trois|"
+    r"quatre|cinq|six|sept|huit|neuf|dix|douze|quinze|vingt|trente|cent|mille|moitie|tiers|"
+    r"quart)\b"
+)
+_CURRENT = re.compile(
+    r"\b(?:aujourd'hui|actuel\w*|a ce jour|recent\w*|derni(?:ers|eres) (?:chiffres|donnees|"
+    r"statistiques)|maintenant|desormais|en ce moment|cette annee|(?:20(?:1[6-9]|[2-9]\d)))\b"
+)
+
+
+def _number_missing(question: str, ranked: list[tuple[float, str]] | None) -> float:
+    """1.0 when the question asks for a number, a date or a duration and none of the three
+    sentences closest to it holds one."""
+    if ranked is None or not _NUMBER_ASKED.search(fold(question)):
+        return 0.0
+    return 0.0 if any(_NUMBER_GIVEN.search(fold(unit)) for _, unit in ranked[:3]) else 1.0
+
+
+def _rarity(term: str, frequency: Frequency) -> float:
+    return -math.log(frequency(term) + 1e-3)
+
+
+def measure(
+    question: str,
+    passages: list,
+    frequency: Frequency = lambda term: 0.01,
+    ranked: list[tuple[float, str]] | None = None,
+) -> tuple[dict[str, float], list[str]]:
+    """The features of ``question`` and its ``passages`` (see ``FEATURES``), and the names of
+    the question that no passage mentions. ``frequency`` gives the share of the corpus's
+    passages that hold an analysed term; ``ranked`` the sentences of the best passages with
+    their similarity to the question, most similar first."""
+    scores = sorted((p.score for p in passages), reverse=True)
+    top = passages[:COVERAGE_DEPTH]
+    sequences = [_passage_terms(p) for p in top]
+    everywhere = {term for p in passages for term in _passage_terms(p)}
+    near_vocabulary = {term for sequence in sequences for term in sequence}
+    missing, unknown = [], 0
+    for name in salient_terms(question):
+        if all(stem in everywhere for stem in analyse(name)):
+            continue
+        missing.append(name)
+        unknown += not _known_to_corpus(name, frequency)
     words = [t for t in analyse(question) if len(t) >= 3 or t.isdigit()]
+    coverage = sum(w in near_vocabulary for w in words) / len(words) if words else 1.0
+    weights = {w: _rarity(w, frequency) for w in set(words)}
+    total = sum(weights.values())
+    rare = sum(v for w, v in weights.items() if w in near_vocabulary) / total if total else 1.0
     pairs = list(zip(words, words[1:], strict=False))
-    # One pair is too thin a piece of evidence to refuse on (« à qui s'adresse la formation ? »).
-    if len(pairs) >= 2 and best < support_threshold:
-        near = set()
-        for sequence in sequences:
-            for i, term in enumerate(sequence):
-                for other in sequence[i + 1 : i + 1 + WINDOW]:
-                    near.add((term, other))
-                    near.add((other, term))
-        if sum(pair in near for pair in pairs) < MIN_PAIR_SHARE * len(pairs):
-            return Support(True, "aucun passage ne traite précisément de la question")
-    return Support(False)
+    near = set()
+    for sequence in sequences:
+        for i, term in enumerate(sequence):
+            for other in sequence[i + 1 : i + 1 + WINDOW]:
+                near.add((term, other))
+                near.add((other, term))
+    pair_share = sum(pair in near for pair in pairs) / len(pairs) if pairs else 1.0
+    features = {
+        "best_cosine": scores[0],
+        "margin": scores[0] - scores[1] if len(scores) > 1 else scores[0],
+        "coverage": coverage,
+        "rare_coverage": rare,
+        "pair_share": pair_share,
+        "unknown_names": float(unknown),
+        "missing_names": float(len(missing) - unknown),
+        "asks_current": 1.0 if _CURRENT.search(fold(question)) else 0.0,
+        "number_missing": _number_missing(question, ranked),
+        "course": 1.0 if passages[0].kind == "cours" else 0.0,
+        "exact": 1.0 if passages[0].exact else 0.0,
+        "best_sentence": ranked[0][0] if ranked else scores[0],
+    }
+    return features, missing
+
+
+@dataclass(frozen=True)
+class Model:
+    """A fitted logistic model over standardised features, and its two thresholds."""
+
+    features: tuple[str, ...]
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    coef: tuple[float, ...]
+    intercept: float
+    refuse_below: float
+    answer_from: float
+
+    def probability(self, values: dict[str, float]) -> float:
+        z = self.intercept + sum(
+            c * (values[name] - m) / s
+            for name, m, s, c in zip(self.features, self.mean, self.scale, self.coef, strict=True)
+        )
+        return 1.0 / (1.0 + math.exp(-z))
+
+
+def model_from(data: dict) -> Model:
+    return Model(
+        features=tuple(data["features"]),
+        mean=tuple(data["mean"]),
+        scale=tuple(data["scale"]),
+        coef=tuple(data["coef"]),
+        intercept=float(data["intercept"]),
+        refuse_below=float(data["thresholds"]["refuse_below"]),
+        answer_from=float(data["thresholds"]["answer_from"]),
+    )
+
+
+@lru_cache(maxsize=4)
+def load_model(path: Path = MODEL_FILE) -> Model:
+    return model_from(json.loads(path.read_text(encoding="utf-8")))
+
+
+def _reason(features: dict[str, float], missing: list[str]) -> str:
+    if missing:
+        return "les passages trouvés ne mentionnent pas : " + ", ".join(missing)
+    if features["asks_current"]:
+        return (
+            "la question porte sur l'état actuel ou récent, que les documents indexés (datés) "
+            "ne donnent pas"
+        )
+    if features["number_missing"]:
+        return "les passages trouvés ne donnent pas le nombre, la date ou la durée demandés"
+    if features["coverage"] < 0.5:
+        return "la question sort du champ des documents indexés"
+    return "aucun passage ne traite précisément de la question"
+
+
+def assess(
+    question: str,
+    passages: list,
+    frequency: Frequency = lambda term: 0.01,
+    ranked: list[tuple[float, str]] | None = None,
+    model: Model | None = None,
+) -> Support:
+    """Judge whether ``passages`` answer ``question`` (see the module docstring)."""
+    if not passages:
+        return Support(REFUSAL, "aucun passage indexé ne correspond à la question", probability=0)
+    model = model or load_model()
+    features, missing = measure(question, passages, frequency, ranked)
+    probability = model.probability(features)
+    if probability < model.refuse_below:
+        outcome = REFUSAL
+    elif probability < model.answer_from:
+        outcome = UNCERTAIN
+    else:
+        outcome = ANSWER
+    reason = _reason(features, missing) if outcome != ANSWER else ""
+    return Support(outcome, reason, missing, probability, features)

@@ -99,6 +99,14 @@ class LexicalIndex:
         values = self.retriever.get_scores(known)
         return {self.ids[int(i)]: float(values[i]) for i in values.nonzero()[0]}
 
+    def document_share(self, term: str) -> float:
+        """The share of chunks that contain the analysed ``term`` (0.0 for an unknown term)."""
+        token = self.retriever.vocab_dict.get(term)
+        if token is None or not self.ids:
+            return 0.0
+        indptr = self.retriever.scores["indptr"]
+        return float(indptr[token + 1] - indptr[token]) / len(self.ids)
+
     def search(self, query: str, k: int) -> list[tuple[str, float]]:
         """(chunk_id, BM25 score) of the ``k`` best chunks, best first; only positive scores."""
         return top_scores(self.scores(query), k)

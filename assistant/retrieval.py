@@ -12,9 +12,10 @@ from langchain_core.retrievers import BaseRetriever
 
 from assistant.config import Settings
 from assistant.embeddings import get_embeddings
-from assistant.grounding import Support, assess
+from assistant.grounding import SENTENCE_FEATURES, Support, assess, load_model
 from assistant.lexical import get_lexical, top_scores
 from assistant.store import get_collection
+from assistant.text import sentences
 
 
 @dataclass
@@ -43,6 +44,11 @@ class Passage:
     # The chunks the passage is made of: itself and, when it is a fragment of a longer
     # article or section, its neighbours.
     chunk_ids: tuple[str, ...] = ()
+    # Course documents: day, session, speakers; a passage recomposed from the layout.
+    day: int | None = None
+    session: str | None = None
+    speakers: str = ""
+    recomposed: bool = False
 
     @property
     def page(self) -> int | None:
@@ -97,6 +103,10 @@ def _passage(
         exact=exact,
         position=meta.get("position"),
         chunk_ids=(chunk_id,),
+        day=meta.get("day"),
+        session=meta.get("session"),
+        speakers=meta.get("speakers", ""),
+        recomposed=bool(meta.get("recomposed")),
     )
 
 
@@ -204,9 +214,75 @@ def search(settings: Settings, query: str, k: int | None = None) -> list[Passage
     return passages
 
 
+# Sentences of the best passages compared with the question for the answerability score.
+SENTENCE_PASSAGES = 2
+MAX_SENTENCES = 32
+SENTENCE_CHARS = 300
+
+
+# Sentence vectors by text, shared by the answerability features and the answer composer
+# (the same sentences are encoded once per process).
+_unit_vectors: dict[tuple[str, str], list[float]] = {}
+_query_vectors: dict[tuple[str, str], list[float]] = {}
+MAX_CACHED = 4096
+
+
+def unit_similarities(settings: Settings, query: str, units: list[str]) -> list[float]:
+    """The cosine between ``query`` and each of ``units`` (cut at ``SENTENCE_CHARS``), the
+    units not seen before encoded in one batch."""
+    if not units:
+        return []
+    embeddings = get_embeddings(settings)
+    model = settings.embedding_model
+    if (model, query) not in _query_vectors:
+        if len(_query_vectors) > MAX_CACHED:
+            _query_vectors.clear()
+        _query_vectors[(model, query)] = embeddings.embed_query(query)
+    question = _query_vectors[(model, query)]
+    keys = [(model, unit[:SENTENCE_CHARS]) for unit in units]
+    missing = list(dict.fromkeys(key for key in keys if key not in _unit_vectors))
+    if missing:
+        if len(_unit_vectors) + len(missing) > MAX_CACHED:
+            _unit_vectors.clear()
+        vectors = embeddings.embed_documents([text for _, text in missing])
+        _unit_vectors.update(zip(missing, vectors, strict=True))
+    return [_cosine(_unit_vectors[key], question) for key in keys]
+
+
+def forget_vectors() -> None:
+    """Drop the remembered sentence and question vectors (benchmarks measure cold questions)."""
+    _unit_vectors.clear()
+    _query_vectors.clear()
+
+
+def sentence_similarities(
+    settings: Settings, query: str, passages: list[Passage]
+) -> list[tuple[float, str]]:
+    """(cosine, sentence) for the sentences of the best passages, most similar first."""
+    units = [
+        unit
+        for passage in passages[:SENTENCE_PASSAGES]
+        for unit in sentences(passage.text)
+        if len(unit.split()) >= 3
+    ][:MAX_SENTENCES]
+    scored = zip(unit_similarities(settings, query, units), units, strict=True)
+    return sorted(((score, unit[:SENTENCE_CHARS]) for score, unit in scored), key=lambda x: -x[0])
+
+
 def support(settings: Settings, question: str, passages: list[Passage]) -> Support:
-    """Whether ``passages`` can answer ``question``, with the reason when they cannot."""
-    return assess(question, passages, settings.refusal_threshold, settings.support_threshold)
+    """Answer, uncertain or refusal for ``question`` and its ``passages``, with the reason."""
+    if not passages:
+        return assess(question, passages)
+    # One batch of sentence vectors, only when the fitted model reads sentence features.
+    sentences_read = set(load_model().features) & SENTENCE_FEATURES
+    ranked = sentence_similarities(settings, question, passages) if sentences_read else None
+    return assess(question, passages, corpus_frequency(settings), ranked)
+
+
+def corpus_frequency(settings: Settings):
+    """The share of the index's chunks that contain an analysed term (0.0: unknown)."""
+    lexical = get_lexical(settings)
+    return lexical.document_share if lexical else (lambda term: 0.01)
 
 
 class RerankError(RuntimeError):
@@ -279,10 +355,6 @@ def _expand(collection, passage: Passage, taken: set[str] = frozenset()) -> None
     pieces.sort()
     passage.text = "\n\n".join(text for _, _, text in pieces)
     passage.chunk_ids = tuple(chunk_id for _, chunk_id, _ in pieces)
-
-
-def should_refuse(settings: Settings, question: str, passages: list[Passage]) -> bool:
-    return support(settings, question, passages).refused
 
 
 class NpnruRetriever(BaseRetriever):

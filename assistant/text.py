@@ -78,3 +78,84 @@ def _stem(folded: str) -> str:
 def content_terms(text: str) -> set[str]:
     """The distinct analysed terms of ``text`` (« jours » ~ « jour », « durée » ~ « dure »)."""
     return {term for term in analyse(text) if len(term) >= 3 or term.isdigit()}
+
+
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_SENTENCE_END = re.compile(r"[.?!:;«(]\s*$")
+
+
+def salient_terms(question: str) -> list[str]:
+    """The names a question is about: acronyms, capitalised words that do not start a
+    sentence, years. « Quel est le montant du SMIC horaire en 2024 ? » → [SMIC, 2024]."""
+    text = ELISION.sub(" ", question)
+    found = []
+    for match in WORD.finditer(text):
+        word = match.group()
+        starts_sentence = not text[: match.start()].strip() or _SENTENCE_END.search(
+            text[: match.start()]
+        )
+        letters = [ch for ch in word if ch.isalpha()]
+        if _YEAR.fullmatch(word):
+            found.append(word)
+        elif len(word) >= 2 and letters and all(ch.isupper() for ch in letters):
+            found.append(word)
+        elif not starts_sentence and len(word) >= 3 and word[0].isupper() and word[1:].islower():
+            found.append(word)
+    return list(dict.fromkeys(found))
+
+
+def sentences(text: str) -> list[str]:
+    """Readable units of a passage: wrapped lines joined, then split at sentence ends and
+    list items (course PDFs are mostly bullet points)."""
+    units: list[str] = []
+    for block in re.split(r"\n\s*\n", text):
+        current, n_lines = "", 0
+        for line in block.splitlines():
+            line = line.strip()
+            if not line:
+                continue
+            starts_item = bool(line[:1] in "•-*–" or re.match(r"^\d+[./)]", line))
+            # « Durée » then « 3 jours (17h30) »: a one-line form label and its value.
+            is_label = (
+                n_lines == 1
+                and not starts_item
+                and len(current) <= 30
+                and current[:1].isupper()
+                and not re.search(r"[.!?:;,)]$", current)
+            )
+            continues = (
+                current
+                and not starts_item
+                and (
+                    line[:1].islower()
+                    or (not re.search(r"[.!?:;)]$", current) and len(current) > 40)
+                )
+            )
+            if is_label:
+                current, n_lines = f"{current} : {line}", n_lines + 1
+            elif continues:
+                current, n_lines = f"{current} {line}", n_lines + 1
+            else:
+                if current:
+                    units.append(current)
+                current, n_lines = line, 1
+        if current:
+            units.append(current)
+    split: list[str] = []
+    for unit in units:
+        split.extend(_split_sentences(unit))
+    return [s.lstrip("•-*– ").strip() for s in split if len(s.strip("•-*– ")) > 2]
+
+
+# Abbreviations whose period ends no sentence (« Cf. Géo », « M. Dupont », « art. 9 »).
+_ABBREVIATION = re.compile(r"(?:^|\s|\()(?:cf|M|Mme|Mlle|Dr|art|al|av|bd|n°|p|pp|etc)\.$", re.I)
+
+
+def _split_sentences(unit: str) -> list[str]:
+    pieces: list[str] = []
+    for piece in re.split(r"(?<=[.!?])\s+(?=[A-ZÀ-Ý«])", unit):
+        if pieces and _ABBREVIATION.search(pieces[-1]):
+            pieces[-1] = f"{pieces[-1]} {piece}"
+        else:
+            pieces.append(piece)
+    return [piece.strip() for piece in pieces if piece.strip()]

@@ -16,6 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from assistant import retrieval as retrieval_module  # noqa: E402
 from assistant.answer import answer_stream  # noqa: E402
 from assistant.config import get_settings  # noqa: E402
 from assistant.evaluation import corpus_settings  # noqa: E402
@@ -56,6 +57,8 @@ def main(argv: list[str]) -> int:
     first_token, complete, retrieval = [], [], []
     for _ in range(args.repeat):
         for question in QUESTIONS:
+            # Each question as if asked for the first time: no sentence vector remembered.
+            retrieval_module.forget_vectors()
             start = time.perf_counter()
             search(settings, question, settings.top_k)
             retrieval.append(time.perf_counter() - start)

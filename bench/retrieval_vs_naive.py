@@ -6,7 +6,7 @@ A baseline chunk is credited with every article whose heading precedes or falls 
 so that it can be judged on article-level questions like ours.
 
 Usage: .venv/bin/python bench/retrieval_vs_naive.py [--questions FILE] [--corpus DIR ...]
-(default: tests/eval/questions.jsonl over ../shared/corpus programme, service-public, lois,
+(default: tests/eval/test.jsonl over ../shared/corpus programme, service-public, lois,
 cch-2015; indexes are cached under data/eval and data/bench)
 """
 
@@ -26,6 +26,8 @@ from langchain_text_splitters import RecursiveCharacterTextSplitter  # noqa: E40
 from assistant.config import PROJECT_ROOT, get_settings  # noqa: E402
 from assistant.embeddings import get_embeddings  # noqa: E402
 from assistant.evaluation import (  # noqa: E402
+    Question,
+    Retrieved,
     corpus_key,
     corpus_settings,
     evaluate,
@@ -95,8 +97,9 @@ def build_naive(folders: list[Path], store_dir: Path) -> Chroma:
 
 
 def naive_retriever(store: Chroma):
-    def retrieve(question: str, k: int) -> tuple[list[Passage], bool]:
-        results = store.similarity_search_with_score(question, k=k)
+    def retrieve(q: Question, k: int) -> Retrieved:
+        # The textbook pipeline knows no conversation: a follow-up is searched as typed.
+        results = store.similarity_search_with_score(q.question, k=k)
         passages = []
         for rank, (doc, distance) in enumerate(results, start=1):
             meta = doc.metadata
@@ -115,7 +118,7 @@ def naive_retriever(store: Chroma):
                     articles=articles,
                 )
             )
-        return passages, False
+        return Retrieved(passages)
 
     return retrieve
 
@@ -123,7 +126,7 @@ def naive_retriever(store: Chroma):
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--questions", type=Path, default=PROJECT_ROOT / "tests" / "eval" / "questions.jsonl"
+        "--questions", type=Path, default=PROJECT_ROOT / "tests" / "eval" / "test.jsonl"
     )
     parser.add_argument("--corpus", type=Path, nargs="+", default=None)
     args = parser.parse_args(argv)

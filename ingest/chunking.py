@@ -6,11 +6,12 @@ import hashlib
 import re
 from dataclasses import dataclass
 
+from ingest.course import course_units
 from ingest.loaders import Document
 from ingest.structure import Block, parse_blocks
 
 # Bump when chunking changes, so that re-ingestion re-chunks every document.
-CHUNKER_VERSION = "5"
+CHUNKER_VERSION = "6"
 TARGET_CHARS = 700
 MAX_CHARS = 1000
 MIN_CHARS = 200
@@ -28,6 +29,12 @@ class Chunk:
     page_end: int | None
     article: str | None = None
     version_date: str | None = None
+    # Course documents: the day and session the chunk belongs to, and who speaks.
+    day: int | None = None
+    session: str | None = None
+    speakers: str | None = None
+    # Written from the document's layout (a course's rows), not copied from its text.
+    recomposed: bool = False
 
     def context(self, title: str) -> str:
         """The document title (cut, and not repeated when it is also the top heading) and the
@@ -146,4 +153,41 @@ def chunk_document(document: Document) -> list[Chunk]:
                     version_date=block.version_date,
                 )
             )
-    return chunks
+    return chunks + _course_chunks(document, chunks)
+
+
+def _course_chunks(document: Document, chunks: list[Chunk]) -> list[Chunk]:
+    """For a course programme: its days and sessions as recomposed passages (see
+    ``ingest.course``), and the day of each page on the chunks copied from it."""
+    from assistant.lexical import glossary
+
+    acronyms = {term for term in glossary() if term.isupper()}
+    units = course_units(document.pages, acronyms)
+    days_of_page: dict[int | None, set[int]] = {}
+    for unit in units:
+        days_of_page.setdefault(unit.page, set()).add(unit.day)
+    for chunk in chunks:
+        days = days_of_page.get(chunk.page_start, set())
+        if len(days) == 1 and chunk.page_start == chunk.page_end:
+            chunk.day = next(iter(days))
+    extra = []
+    for unit in units:
+        position = len(chunks) + len(extra)
+        digest = hashlib.sha256(unit.text.encode("utf-8")).hexdigest()[:12]
+        crumbs = [f"Jour {unit.day}"] + ([f"Séquence {unit.session}"] if unit.session else [])
+        extra.append(
+            Chunk(
+                chunk_id=f"{document.doc_id}::{position:05d}::{digest}",
+                doc_id=document.doc_id,
+                position=position,
+                text=unit.text,
+                breadcrumb=" > ".join(crumbs),
+                page_start=unit.page,
+                page_end=unit.page,
+                day=unit.day,
+                session=unit.session or None,
+                speakers=", ".join(unit.speakers) or None,
+                recomposed=True,
+            )
+        )
+    return extra

@@ -124,6 +124,10 @@ def chunk_metadata(document: Document, meta: dict, chunk: Chunk) -> dict:
         "page_end": chunk.page_end,
         "article": chunk.article,
         "version_date": chunk.version_date,
+        "day": chunk.day,
+        "session": chunk.session,
+        "speakers": chunk.speakers,
+        "recomposed": chunk.recomposed or None,
     }
     return {key: value for key, value in values.items() if value not in (None, "")}
 

@@ -5,9 +5,11 @@ import datetime as dt
 import json
 import re
 
+import pytest
+
 from assistant.answer import Citation, answer_question, stale_warnings
 from assistant.cli import main as cli_main
-from assistant.evaluation import has_keywords, invalid_markers
+from assistant.evaluation import first_sentence, has_keywords, invalid_markers
 from assistant.extractive import locate, source_label
 from assistant.followup import Turn, is_follow_up, standalone
 from assistant.retrieval import Passage
@@ -76,6 +78,53 @@ def test_follow_up_detection_and_rewrite_without_a_model():
     assert standalone("Combien de jours dure la formation ?", history) == (
         "Combien de jours dure la formation ?"
     )
+
+
+@pytest.mark.parametrize(
+    "previous,follow_up,searched",
+    [
+        ("Qui anime le jour 2 ?", "Et le jour 3 ?", "Qui anime le jour 3 ?"),
+        (
+            "Qui intervient le deuxième jour ?",
+            "et le troisième jour ?",
+            "Qui intervient le jour 3 ?",
+        ),
+        (
+            "Que se passe-t-il le jour 1 à 14h ?",
+            "et le lendemain à la même heure ?",
+            "Que se passe-t-il le jour 2 à 14h ?",
+        ),
+        (
+            "Qui anime la séquence 3 ?",
+            "même question pour la séquence 5",
+            "Qui anime la séquence 5 ?",
+        ),
+        (
+            "Que dit l'article 9-1 de la loi de 2003 ?",
+            "et le 9-2 ?",
+            "Que dit l'article 9-2 de la loi de 2003 ?",
+        ),
+        ("Que dit l'article L442-5 ?", "et l'article L442-6 ?", "Que dit l'article L442-6 ?"),
+        ("Quel est le budget du NPNRU ?", "et celui du PNRU ?", "Quel est le budget du PNRU ?"),
+    ],
+)
+def test_a_follow_up_that_switches_one_element_replaces_it(previous, follow_up, searched):
+    assert standalone(follow_up, [Turn(previous)]) == searched
+
+
+def test_a_follow_up_that_asks_more_carries_the_subject():
+    # Not a switch: the follow-up has words of its own; the subject is carried.
+    carried = standalone("et ça s'applique en QPV ?", [Turn("C'est quoi le SLS ?")])
+    assert carried.startswith("et ça s'applique en QPV ?") and "SLS" in carried
+
+
+def test_two_turns_about_the_programme_name_the_right_people(programme_index):
+    first = answer_question(programme_index, "Qui anime le jour 2 ?")
+    assert has_keywords(first_sentence(first.text), ["Noyé"])
+    second = answer_question(programme_index, "Et le jour 3 ?", [Turn("Qui anime le jour 2 ?")])
+    assert second.searched == "Qui anime le jour 3 ?"
+    lead = first_sentence(second.text)
+    assert has_keywords(lead, ["Rathier"]) and not has_keywords(lead, ["Noyé"])
 
 
 def test_a_follow_up_is_answered_in_context(programme_index):

@@ -105,3 +105,47 @@ def test_browser_asks_and_sees_a_citation_card(running_app, browser):
     browser.save_screenshot(str(SHOTS / "4-administration.png"))
     for name in ("1-chat-vide", "2-chat-reponse", "3-sources", "4-administration"):
         assert (SHOTS / f"{name}.png").stat().st_size > 10_000
+
+
+def test_browser_two_turns_about_the_programme(running_app, browser):
+    """A day, then « Et le jour 3 ? »: each answer names that day's trainer, the follow-up is
+    shown as understood, and the conversation is saved as a screenshot."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    wait = WebDriverWait(browser, 120)
+    browser.get(running_app)
+    answers = "[data-testid='stChatMessage']"
+    for number, question in enumerate(["Qui anime le jour 2 ?", "Et le jour 3 ?"], start=1):
+        box = wait.until(
+            ec.element_to_be_clickable((By.CSS_SELECTOR, "[data-testid='stChatInputTextArea']"))
+        )
+        box.send_keys(question)
+        box.send_keys(Keys.ENTER)
+        # A user message and an answer per turn, the answer with its citation card.
+        wait.until(
+            lambda driver, n=number: len(driver.find_elements(By.CSS_SELECTOR, answers)) >= 2 * n
+        )
+        wait.until(
+            lambda driver, n=number: (
+                len(
+                    driver.find_elements(
+                        By.XPATH, "//strong[starts-with(normalize-space(.), '[1]')]"
+                    )
+                )
+                >= n
+            )
+        )
+    messages = browser.find_elements(By.CSS_SELECTOR, answers)
+    first, second = messages[1].text, messages[3].text
+    lead = [line for line in first.splitlines() if "[1]" in line][0]
+    assert "Noyé" in lead
+    follow_lead = [line for line in second.splitlines() if "[1]" in line][0]
+    assert "Rathier" in follow_lead and "Noyé" not in follow_lead
+    assert "Question comprise comme : Qui anime le jour 3 ?" in second
+    time.sleep(1)
+    browser.save_screenshot(str(SHOTS / "5-deux-tours-programme.png"))
+    assert (SHOTS / "5-deux-tours-programme.png").stat().st_size > 10_000

@@ -27,8 +27,8 @@ def test_corpus_dirs_accept_a_comma_separated_list(monkeypatch):
 def test_dotenv_file_in_working_directory_is_read(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("NPNRU_DATA_DIR")
-    (tmp_path / ".env").write_text("NPNRU_REFUSAL_THRESHOLD=0.5\n", encoding="utf-8")
-    assert Settings().refusal_threshold == 0.5
+    (tmp_path / ".env").write_text("NPNRU_TOP_K=7\n", encoding="utf-8")
+    assert Settings().top_k == 7
 
 
 @pytest.mark.parametrize(

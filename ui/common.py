@@ -90,6 +90,11 @@ def citation_card(settings: Settings, c: dict, key: str) -> None:
         )
         if c.get("attribution"):
             st.caption(c["attribution"])
+        if c.get("recomposed"):
+            st.caption(
+                "Passage recomposé d'après la mise en page du programme (jour, horaires, "
+                "intervenants) : vérifiez-le sur la page citée."
+            )
         if st.button("Voir la source", key=f"source-{key}", icon=":material/description:"):
             show_source(settings, c)
 

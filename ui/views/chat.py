@@ -7,7 +7,7 @@ import datetime as dt
 import streamlit as st
 
 from assistant import feedback
-from assistant.answer import answer_stream
+from assistant.answer import UNCERTAIN_INTRO, answer_stream
 from assistant.followup import Turn
 from assistant.model_store import ModelError
 from assistant.store import StoreError
@@ -47,7 +47,12 @@ def to_markdown(history: list[dict]) -> str:
 def show_answer(settings, turn: dict, index: int) -> None:
     for notice in turn.get("notices", []):
         st.warning(notice, icon=":material/info:")
-    st.markdown(turn["answer"])
+    text = turn["answer"]
+    if turn.get("outcome") == "uncertain":
+        # Hedged: the doubt stands apart from the quotes, in the warning style.
+        st.warning(UNCERTAIN_INTRO, icon=":material/help:")
+        text = text.removeprefix(UNCERTAIN_INTRO).lstrip()
+    st.markdown(text)
     for sentence in turn.get("unsupported", []):
         st.error(f"Non sourcé : {sentence}", icon=":material/report:")
     if turn.get("searched") and turn["searched"] != turn["question"]:
@@ -87,7 +92,7 @@ def ask(settings, question: str, history: list[dict]) -> dict:
     try:
         st.write_stream(iter(stream))
     except (ModelError, StoreError) as exc:
-        return {"question": question, "answer": f"⚠️ {exc}", "refused": True, "citations": []}
+        return {"question": question, "answer": f"⚠️ {exc}", "outcome": "refusal", "citations": []}
     answer = stream.answer
     turn = answer.to_dict()
     turn["chunk_ids"] = [chunk for p in answer.passages for chunk in p.chunk_ids]

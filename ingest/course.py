@@ -1,0 +1,475 @@
+"""Course documents with a layout: what a programme's rows say, recovered from its text.
+
+A programme extracted from PDF loses its rows: the day (« JOUR 2 »), the times, the session
+titles (« 3/ DÉFINIR ET SUIVRE… »), the speakers and their organisations land on separate lines,
+in another order. This module reads them back:
+
+- days: a « JOUR N » marker covers the page it is on when it is the page's only one (programmes
+  often print it below the sessions), otherwise the lines that follow it;
+- sessions: « 3/ TITRE », « Séquence 3 : Titre », « Session 3 - Titre », the title continued on
+  the next line when that line is in capitals too;
+- speakers: names written « Prénom NOM » on the session's heading or the line after it; their
+  role and organisation from the « Enseignants principaux » paragraph; witnesses (a name in the
+  session's body) with the rest of their line;
+- times: the day's time ranges, the welcome at the first, the lunch break at the one around
+  midday, the sessions in order on the remaining ones of their half-day (the longest first when
+  there are fewer sessions than slots).
+
+From the outline, ``course_units`` writes one passage per session and one per day, in plain
+French sentences (« Le jour 2, de 9h30 à 12h30, Christophe Noyé (…) anime la séquence 3 : … »):
+they answer « qui anime le jour 2 ? », « à quelle heure finit le jour 3 ? » directly, and they
+are marked as recomposed from the layout, with the page they come from.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.text import fold
+
+_DAY = re.compile(r"^\s*jour\s+(\d{1,2})\b", re.IGNORECASE)
+_SESSION = re.compile(
+    r"^\s*(?:(?P<a>\d{1,2})\s*/\s*|(?:s[ée]quence|session)\s+(?P<b>\d{1,2})\s*[:.–—-]\s*)"
+    r"(?P<title>\S.*)$",
+    re.IGNORECASE,
+)
+_SUBSECTION = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\s+(\S.*)$")
+_TIME = re.compile(
+    r"(\d{1,2})\s*h\s*(\d{2})?\s*(?:…|\.\.\.|–|—|-|à)\s*(\d{1,2})\s*h\s*(\d{2})?", re.IGNORECASE
+)
+_NAME = r"[A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)?"
+# « Christophe NOYÉ », « Fanny LAINE-DANIEL »: how programmes print their speakers.
+_PERSON = re.compile(rf"\b({_NAME})\s+([A-ZÀ-Ý]{{3,}}(?:-[A-ZÀ-Ý]{{2,}})*)(?![\w-])")
+_TITLE_PERSON = re.compile(rf"^\s*({_NAME}\s+{_NAME})")
+_WELCOME = re.compile(r"^\s*accueil\b", re.IGNORECASE)
+_LUNCH = re.compile(r"\bpause\s+d[ée]jeuner\b", re.IGNORECASE)
+_LABEL = re.compile(r"^[A-ZÀ-Ý][\wÀ-ÿ’'-]*(?: [\wÀ-ÿ’'-]+)?$")
+_TEACHERS = re.compile(r"^\s*(?:enseignants?|formateurs?|intervenants?)\s+principa", re.I)
+
+
+@dataclass
+class Person:
+    name: str
+    role: str = ""
+
+    def label(self) -> str:
+        return f"{self.name} ({self.role})" if self.role else self.name
+
+
+@dataclass
+class Session:
+    number: str
+    title: str
+    page: int | None
+    day: int | None = None
+    speakers: list[Person] = field(default_factory=list)
+    witnesses: list[Person] = field(default_factory=list)
+    parts: list[str] = field(default_factory=list)
+    start: str | None = None
+    end: str | None = None
+    # Before the lunch break of its day, in reading order.
+    morning: bool = True
+
+
+@dataclass
+class Slot:
+    start: str
+    end: str
+    label: str = ""
+
+
+@dataclass
+class Day:
+    number: int
+    page: int | None
+    slots: list[Slot] = field(default_factory=list)
+    sessions: list[Session] = field(default_factory=list)
+    welcome: Slot | None = None
+    lunch: Slot | None = None
+
+
+def _minutes(hour: str, minute: str | None) -> int:
+    return int(hour) * 60 + int(minute or 0)
+
+
+def _clock(value: int) -> str:
+    return f"{value // 60}h{value % 60:02d}"
+
+
+def _is_caps(text: str) -> bool:
+    letters = [ch for ch in text if ch.isalpha()]
+    return len(letters) >= 4 and sum(ch.isupper() for ch in letters) / len(letters) > 0.8
+
+
+def display_name(first: str, last: str, known: dict[str, Person]) -> Person:
+    """« Fanny LAINE-DANIEL » → the teacher « Fanny Lainé-Daniel » when the programme lists
+    her, else the name in title case."""
+    key = fold(f"{first} {last}")
+    if key in known:
+        return Person(known[key].name, known[key].role)
+    return Person(f"{first} {'-'.join(part.capitalize() for part in last.split('-'))}")
+
+
+def teachers(lines: list[str]) -> dict[str, Person]:
+    """The « Enseignants principaux » paragraph: folded name → the person with her role."""
+    for i, line in enumerate(lines):
+        if not _TEACHERS.match(line):
+            continue
+        paragraph = []
+        for following in lines[i + 1 :]:
+            if not following.strip():
+                if paragraph:
+                    break
+                continue
+            # The next label of the page (« Durée », « Public ») ends the paragraph.
+            if paragraph and _LABEL.match(following.strip()):
+                break
+            paragraph.append(following.strip())
+        found = {}
+        for piece in " ".join(paragraph).split(";"):
+            match = _TITLE_PERSON.match(piece)
+            if not match:
+                continue
+            role = re.sub(r"\s+", " ", piece[match.end() :].replace("(", "").replace(")", ""))
+            person = Person(match.group(1).strip(), role.strip(" ,"))
+            found[fold(person.name)] = person
+        return found
+    return {}
+
+
+def _people(text: str, known: dict[str, Person], acronyms: set[str]) -> list[tuple[Person, int]]:
+    """The persons named « Prénom NOM » in ``text``, with where each name ends."""
+    found = []
+    for match in _PERSON.finditer(text):
+        if match.group(2) in acronyms:
+            continue
+        found.append((display_name(match.group(1), match.group(2), known), match.end()))
+    return found
+
+
+def _role(rest: str, name: str) -> str:
+    """A witness's role: the rest of her line, her name repeated in plain case removed."""
+    rest = re.sub(rf"^\W*{re.escape(name)}\W*", "", rest.strip(), flags=re.IGNORECASE)
+    return re.sub(r"\s+", " ", rest).strip(" ,•-–")
+
+
+def sentence_case(title: str, acronyms: set[str]) -> str:
+    """« LA STRATÉGIE D'ATTRIBUTION POUR LE NPRU » → « La stratégie d'attribution pour le
+    NPRU » (the domain's acronyms stay in capitals)."""
+    words = []
+    for word in re.split(r"(\s+)", title.strip()):
+        core = re.sub(r"\W", "", word)
+        # Two-letter acronyms (« SA », « CA ») are also French words in a title.
+        words.append(word if len(core) >= 3 and core in acronyms else word.lower())
+    text = "".join(words)
+    return text[:1].upper() + text[1:]
+
+
+def outline(pages: list[tuple[int | None, str]], acronyms: set[str]) -> list[Day]:
+    """The days of a programme, their slots and sessions; [] when the text has no day marker
+    followed by numbered sessions."""
+    lines = [(page, line.strip()) for page, text in _sheets(pages) for line in text.splitlines()]
+    known = teachers([line for _, line in lines])
+    markers: dict[int | None, list[int]] = {}
+    for page, line in lines:
+        match = _DAY.match(line)
+        if match:
+            markers.setdefault(page, []).append(int(match.group(1)))
+    if not markers:
+        return []
+    days: dict[int, Day] = {}
+    current: int | None = None
+    session: Session | None = None
+    pending: Slot | None = None
+    previous_page = object()
+    for index, (page, line) in enumerate(lines):
+        if page != previous_page:
+            previous_page = page
+            on_page = markers.get(page, [])
+            if len(on_page) == 1:
+                current = on_page[0]
+            session = None
+        if not line:
+            continue
+        match = _DAY.match(line)
+        if match:
+            if len(markers.get(page, [])) > 1:
+                current = int(match.group(1))
+                session = None
+            # A table row may go on after the day: « Jour 1 | 9h00 - 12h30 ».
+            line = line[match.end() :].strip(" |:–-")
+            if not line:
+                continue
+        if current is None:
+            continue
+        day = days.setdefault(current, Day(current, _page(page)))
+        bound = pending
+        pending = None
+        for time in _TIME.finditer(line):
+            label = line[time.end() :].strip(" …?.")
+            day.slots.append(
+                Slot(
+                    _clock(_minutes(time.group(1), time.group(2))),
+                    _clock(_minutes(time.group(3), time.group(4))),
+                    label if _is_caps(label) else "",
+                )
+            )
+        if _TIME.search(line):
+            # A time alone on its line, right before a session: a table row (time | session).
+            if day.slots and not day.slots[-1].label and _TIME.fullmatch(line.strip(" …")):
+                pending = day.slots[-1]
+            continue
+        if _WELCOME.match(line) and day.welcome is None:
+            day.welcome = Slot("", "", "accueil des stagiaires")
+            continue
+        if _LUNCH.search(line):
+            day.lunch = Slot("", "", "pause déjeuner")
+            continue
+        heading = _SESSION.match(line)
+        if (
+            heading
+            and _is_caps(heading.group("title")[:40])
+            or (heading and not heading.group("a"))
+        ):
+            number = heading.group("a") or heading.group("b")
+            title, speakers = _title_and_speakers(heading.group("title"), known, acronyms)
+            session = Session(
+                number, title, _page(page), current, speakers, morning=day.lunch is None
+            )
+            if bound is not None:
+                session.start, session.end = bound.start, bound.end
+                session.morning = _minutes(*bound.end.split("h")) <= 13 * 60 + 30
+                bound.label = f"séquence {number}"
+            day.sessions.append(session)
+            _continue_heading(session, lines, index, known, acronyms)
+            continue
+        if session is None:
+            continue
+        following = next((text for _, text in lines[index + 1 :] if text), "")
+        sub = _SUBSECTION.match(line)
+        if sub and sub.group(1) == session.number:
+            title = sub.group(3)
+            if _is_caps(following) and not _is_heading(following):
+                title += " " + following
+            session.parts.append(f"{sub.group(1)}.{sub.group(2)} {sentence_case(title, acronyms)}")
+            continue
+        for person, end in _people(line, known, acronyms):
+            if any(p.name == person.name for p in session.speakers + session.witnesses):
+                continue
+            rest = line[end:]
+            if following and not (
+                _SESSION.match(following)
+                or _SUBSECTION.match(following)
+                or _TIME.search(following)
+                or following.startswith(("•", "-"))
+                or _PERSON.search(following)
+            ):
+                rest += " " + following
+            person.role = person.role or _role(rest, person.name)
+            session.witnesses.append(person)
+    for day in days.values():
+        _place_in_time(day)
+    return [days[number] for number in sorted(days)]
+
+
+@dataclass(frozen=True)
+class _Sheet:
+    """A page of a format without pages: a stretch between runs of blank lines."""
+
+    number: int
+
+
+def _sheets(pages: list[tuple[int | None, str]]) -> list[tuple[object, str]]:
+    """The pages; text without pages is cut where three blank lines or more mark a page break
+    of the document it was extracted from."""
+    sheets: list[tuple[object, str]] = []
+    for page, text in pages:
+        if page is not None:
+            sheets.append((page, text))
+            continue
+        for part in re.split(r"\n[ \t]*\n[ \t]*\n[ \t]*\n", text):
+            sheets.append((_Sheet(len(sheets)), part))
+    return sheets
+
+
+def _page(value: object) -> int | None:
+    return value if isinstance(value, int) else None
+
+
+def _is_heading(line: str) -> bool:
+    return bool(
+        _SESSION.match(line) or _SUBSECTION.match(line) or _DAY.match(line) or _TIME.search(line)
+    )
+
+
+def _title_and_speakers(
+    text: str, known: dict[str, Person], acronyms: set[str]
+) -> tuple[str, list[Person]]:
+    people = _people(text, known, acronyms)
+    if not people:
+        return text.strip(), []
+    first = _PERSON.search(text)
+    return text[: first.start()].strip(" ,"), [p for p, _ in people]
+
+
+def _continue_heading(
+    session: Session,
+    lines: list[tuple[int | None, str]],
+    index: int,
+    known: dict[str, Person],
+    acronyms: set[str],
+) -> None:
+    """A title cut over two lines, and the speakers on the line after it."""
+    for _, line in lines[index + 1 : index + 4]:
+        if not line:
+            continue
+        if _SUBSECTION.match(line) or _SESSION.match(line) or _DAY.match(line):
+            return
+        people = _people(line, known, acronyms)
+        first = _PERSON.search(line)
+        prefix = line[: first.start()] if first else line
+        continued = _is_caps(prefix) or (prefix[:1].islower() and not _is_caps(session.title))
+        if prefix.strip() and continued and not session.speakers:
+            session.title = f"{session.title} {prefix.strip(' ,')}"
+        elif prefix.strip(" ,"):
+            return
+        if people and not session.speakers:
+            session.speakers = [p for p, _ in people]
+            return
+        if not people and not continued:
+            return
+
+
+def _place_in_time(day: Day) -> None:
+    """Give the welcome, the lunch break and each session its slot (see the module doc)."""
+    free = [slot for slot in day.slots if not slot.label]
+    ordered = sorted(free, key=lambda s: _minutes(*s.start.split("h")))
+    if day.welcome is not None and ordered:
+        first = ordered.pop(0)
+        day.welcome.start, day.welcome.end = first.start, first.end
+    lunch_slot = next(
+        (
+            slot
+            for slot in ordered
+            if 11 * 60 + 30 <= _minutes(*slot.start.split("h")) <= 13 * 60 + 30
+            and _minutes(*slot.end.split("h")) - _minutes(*slot.start.split("h")) <= 105
+        ),
+        None,
+    )
+    if lunch_slot is not None:
+        ordered.remove(lunch_slot)
+        day.lunch = day.lunch or Slot("", "", "pause déjeuner")
+        day.lunch.start, day.lunch.end = lunch_slot.start, lunch_slot.end
+    noon = _minutes(*lunch_slot.start.split("h")) if lunch_slot else 12 * 60 + 30
+    for morning in (True, False):
+        sessions = [s for s in day.sessions if s.morning is morning and s.start is None]
+        slots = [s for s in ordered if (_minutes(*s.end.split("h")) <= noon) is morning]
+        if len(slots) > len(sessions):
+            longest = sorted(
+                slots,
+                key=lambda s: _minutes(*s.start.split("h")) - _minutes(*s.end.split("h")),
+            )[: len(sessions)]
+            slots = [s for s in slots if s in longest]
+        for session, slot in zip(sessions, slots, strict=False):
+            session.start, session.end = slot.start, slot.end
+
+
+def _span(start: str | None, end: str | None) -> str:
+    return f"de {start} à {end}" if start and end else ""
+
+
+def session_text(session: Session, acronyms: set[str]) -> str:
+    """One session as French sentences."""
+    half = "au matin" if session.morning else "l'après-midi"
+    when = ", ".join(
+        filter(None, [f"Le jour {session.day} {half}", _span(session.start, session.end)])
+    )
+    title = sentence_case(session.title, acronyms)
+    if session.speakers:
+        who = " et ".join(p.label() for p in session.speakers)
+        verb = "animent" if len(session.speakers) > 1 else "anime"
+        text = f"{when}, {who} {verb} la séquence {session.number} : « {title} »."
+    else:
+        text = f"{when} : séquence {session.number}, « {title} »."
+    for witness in session.witnesses:
+        of = "d'" if fold(witness.name[:1]) in "aeiouy" else "de "
+        text += f" Témoignage {of}{witness.label()}."
+    if session.parts:
+        text += " Au programme : " + " ; ".join(session.parts) + "."
+    return text
+
+
+def day_text(day: Day, acronyms: set[str]) -> str:
+    """A day's timetable as one French sentence per slot."""
+    rows = []
+    if day.welcome and day.welcome.start:
+        rows.append(f"{day.welcome.start}–{day.welcome.end} : accueil des stagiaires")
+    items: list[tuple[int, str]] = []
+    for session in day.sessions:
+        who = ", ".join(p.name for p in session.speakers + session.witnesses)
+        label = f"séquence {session.number}, « {sentence_case(session.title, acronyms)} »"
+        label += f" ({who})" if who else ""
+        start = session.start or ""
+        items.append(
+            (
+                _minutes(*start.split("h")) if start else 9999,
+                f"{session.start}–{session.end} : {label}" if start else label,
+            )
+        )
+    if day.lunch and day.lunch.start:
+        items.append(
+            (
+                _minutes(*day.lunch.start.split("h")),
+                f"{day.lunch.start}–{day.lunch.end} : pause déjeuner",
+            )
+        )
+    for slot in day.slots:
+        if slot.label and not slot.label.startswith("séquence "):
+            items.append(
+                (
+                    _minutes(*slot.start.split("h")),
+                    f"{slot.start}–{slot.end} : {slot.label.lower()}",
+                )
+            )
+    rows += [text for _, text in sorted(items)]
+    starts = [s for s in day.slots]
+    text = f"Déroulé du jour {day.number} : " + " ; ".join(rows) + "."
+    if starts:
+        first = min(starts, key=lambda s: _minutes(*s.start.split("h")))
+        last = max(starts, key=lambda s: _minutes(*s.end.split("h")))
+        text += f" Le jour {day.number} commence à {first.start} et se termine à {last.end}."
+    return text
+
+
+@dataclass
+class CourseUnit:
+    """A recomposed passage: its text, its page, and what it is about."""
+
+    text: str
+    page: int | None
+    day: int
+    session: str = ""
+    speakers: list[str] = field(default_factory=list)
+
+
+def course_units(pages: list[tuple[int | None, str]], acronyms: set[str]) -> list[CourseUnit]:
+    """One passage per session and one per day, or [] when the text has no course layout."""
+    days = outline(pages, acronyms)
+    if not any(day.sessions for day in days):
+        return []
+    units = []
+    for day in days:
+        people = list(dict.fromkeys(p.name for s in day.sessions for p in s.speakers + s.witnesses))
+        units.append(CourseUnit(day_text(day, acronyms), day.page, day.number, "", people))
+        for session in day.sessions:
+            units.append(
+                CourseUnit(
+                    session_text(session, acronyms),
+                    session.page,
+                    day.number,
+                    session.number,
+                    [p.name for p in session.speakers + session.witnesses],
+                )
+            )
+    return units

@@ -1,0 +1,70 @@
+"""Course documents with a layout: days, sessions, speakers and times recovered from the
+programme PDF the project builds and from two other layouts (a table, two columns)."""
+
+from ingest.chunking import chunk_document
+from ingest.loaders import load_pdf
+from tests.pdfs import make_table_programme, make_two_column_programme
+
+
+def _recomposed(path):
+    chunks = chunk_document(load_pdf(path, path.name))
+    return chunks, [c for c in chunks if c.recomposed]
+
+
+def _session(recomposed, day, session):
+    (chunk,) = [c for c in recomposed if c.day == day and c.session == session]
+    return chunk
+
+
+def test_the_programme_pdf_reads_as_days_sessions_and_speakers(programme_pdf):
+    chunks, recomposed = _recomposed(programme_pdf)
+    day2 = _session(recomposed, 2, "3")
+    assert day2.page_start == 3 and day2.speakers == "Christophe Noyé"
+    assert day2.text.startswith(
+        "Le jour 2 au matin, de 9h30 à 12h30, Christophe Noyé (Géographe, professeur associé à "
+        "l’École d’Urbanisme de Paris, Cf. Géo) anime la séquence 3 : « Définir et suivre une "
+        "stratégie au regard des enjeux et des spécificités locales »."
+    )
+    afternoon = _session(recomposed, 2, "4")
+    assert "Témoignage de Séverine Hanser" in afternoon.text and "14h00 à 17h00" in afternoon.text
+    day3 = [c for c in recomposed if c.day == 3 and c.session is None][0]
+    assert "se termine à 16h30" in day3.text and "Virginie Chahine" in day3.speakers
+    assert "Bertrand Carpentier (Directeur association La Pose à Valenciennes)" in (
+        _session(recomposed, 3, "5").text
+    )
+    # The chunks copied from the PDF keep their text and learn their day from their page.
+    assert {c.day for c in chunks if not c.recomposed and c.page_start == 3} == {2}
+
+
+def test_a_programme_laid_out_as_a_table(tmp_path):
+    _, recomposed = _recomposed(make_table_programme(tmp_path / "table.pdf"))
+    first = _session(recomposed, 1, "2")
+    assert first.text == (
+        "Le jour 1 l'après-midi, de 14h00 à 17h00, Paul Martin (urbaniste, Ville de Lille) "
+        "anime la séquence 2 : « Pondérer les critères »."
+    )
+    assert _session(recomposed, 2, "3").speakers == "Marie Durand"
+    assert "13h30 à 16h00" in _session(recomposed, 2, "4").text
+
+
+def test_a_programme_in_two_columns(tmp_path):
+    _, recomposed = _recomposed(make_two_column_programme(tmp_path / "columns.pdf"))
+    assert [(c.day, c.session) for c in recomposed] == [
+        (1, None),
+        (1, "1"),
+        (1, "2"),
+        (2, None),
+        (2, "3"),
+        (2, "4"),
+    ]
+    last = _session(recomposed, 2, "4")
+    assert last.speakers == "Marie Durand, Jeanne Petit"
+    assert "Témoignage de Jeanne Petit (Directrice de l'habitat, Rennes Métropole)" in last.text
+    assert "pause déjeuner" in [c for c in recomposed if c.day == 1][0].text
+
+
+def test_documents_without_a_course_layout_get_no_recomposed_passage(tmp_path):
+    from tests.pdfs import make_pdf
+
+    path = make_pdf(tmp_path / "guide.pdf", ["Article 1\nLe bailleur entretient le logement."])
+    assert _recomposed(path)[1] == []
