@@ -63,7 +63,7 @@ _GIVES = {
     "topic": re.compile(r"«[^»]{6,}»|\b[A-ZÀ-Ý’' ]{12,}\b"),
 }
 # Weights of the lead sentence's score, measured on the tuning questions (README).
-SEMANTIC_WEIGHT = 1.0
+SEMANTIC_WEIGHT = 2.0
 TYPE_WEIGHT = 0.5
 LEAD_CHARS = 260
 QUOTE_CHARS = 200
@@ -103,13 +103,47 @@ def locate(sentence: str, text: str) -> tuple[int, int] | None:
     return (match.start(), match.end()) if match else None
 
 
-def _score(question_terms: set[str], asked: list[str], sentence: str, passage: Passage, index: int):
+_NUMBERED = {"jour", "sequenc", "session", "articl", "part", "pag", "an"}
+
+
+def numbered(text: str) -> dict[str, set[str]]:
+    """The numbered things of ``text``: « jour 3 », « deuxième jour », « séquence 5 » →
+    {"jour": {"3"}, …} (analysed nouns, ordinals as digits)."""
+    terms = analyse(text)
+    found: dict[str, set[str]] = {}
+    for a, b in zip(terms, terms[1:], strict=False):
+        if a in _NUMBERED and b.isdigit():
+            found.setdefault(a, set()).add(b)
+        elif b in _NUMBERED and a.isdigit():
+            found.setdefault(b, set()).add(a)
+    return found
+
+
+def _numbering_mismatches(question: dict[str, set[str]], sentence: str) -> int:
+    if not question:
+        return 0
+    given = numbered(sentence)
+    return sum(1 for noun, values in question.items() if noun in given and not values & given[noun])
+
+
+def _score(
+    question_terms: set[str],
+    asked: list[str],
+    sentence: str,
+    passage: Passage,
+    index: int,
+    question_pairs: dict[str, set[str]] | None = None,
+):
     # The sentence's words, with the glossary terms whose long forms it uses (« commission
     # d'attribution des logements et d'examen de l'occupation » counts as « CALEOL »).
     terms = set(augmented(analyse(sentence)))
     overlap = len(question_terms & terms) / max(1, len(question_terms))
     bonus = _answer_type_bonus(asked, sentence)
     if overlap == 0 and bonus == 0:
+        return None
+    # A numbered thing the question names (« jour 3 », « séquence 5 ») that the sentence gives
+    # with another number: « le jour 2 » does not answer « jour 3 », however close in meaning.
+    if _numbering_mismatches(question_pairs or {}, sentence):
         return None
     # Shared words first, then the answer type, the passage's relevance, an earlier position.
     return overlap + TYPE_WEIGHT * bonus + passage.score - 0.01 * index
@@ -122,8 +156,55 @@ def _shorten(sentence: str, limit: int) -> str:
     return sentence[:limit].rsplit(" ", 1)[0] + " […]"
 
 
+_CLAUSE = re.compile(r"(?<=[;:,])\s+|\s+—\s+|\s+(?=\(\w)")
+
+
+def focus(sentence: str, limit: int, wanted: set[str], asked: list[str]) -> str:
+    """A long sentence cut down to ``limit`` characters around its clause that holds the most
+    of the question (shared words, the kind of fact asked), not just its beginning."""
+    if len(sentence) <= limit:
+        return sentence
+    clauses = [c for c in _CLAUSE.split(sentence) if c]
+    if len(clauses) < 2:
+        return _shorten(sentence, limit)
+
+    def worth(clause: str) -> float:
+        terms = set(augmented(analyse(clause)))
+        return len(wanted & terms) + _answer_type_bonus(asked, clause)
+
+    best = max(range(len(clauses)), key=lambda i: (worth(clauses[i]), -i))
+    start = end = best
+    size = len(clauses[best])
+    # Grow the window towards the side whose next clause is worth more, while it fits.
+    while True:
+        options = []
+        if start > 0 and size + len(clauses[start - 1]) + 1 <= limit:
+            options.append((worth(clauses[start - 1]) + 0.1, -1))
+        if end + 1 < len(clauses) and size + len(clauses[end + 1]) + 1 <= limit:
+            options.append((worth(clauses[end + 1]), 1))
+        if not options:
+            break
+        _, side = max(options)
+        if side < 0:
+            start -= 1
+            size += len(clauses[start]) + 1
+        else:
+            end += 1
+            size += len(clauses[end]) + 1
+    text = " ".join(clauses[start : end + 1])
+    if len(text) > limit:
+        text = _shorten(text, limit).removesuffix(" […]")
+    return ("[…] " if start > 0 else "") + text + (" […]" if end + 1 < len(clauses) else "")
+
+
 def _is_heading(unit: str) -> bool:
-    """A title line (« Logement sous-loué », « Article L442-5 »): it says nothing alone."""
+    """A title line (« Logement sous-loué », « Article L442-5 »): it says nothing alone. A
+    short value (« 3 jours (17h30) ») is no title: it answers."""
+    if re.match(r"^\d", unit) and not re.match(r"^\d+(?:\.\d+)*\s*[/.)]?\s+[A-ZÀ-Ý]{3}", unit):
+        return False
+    # « Durée : 3 jours (17h30) »: a label with its value.
+    if re.match(r"^[A-ZÀ-Ý][\w’' -]{1,30} : .*\d", unit):
+        return False
     return len(unit.split()) <= 6 and not unit.rstrip().endswith((".", ";", "!", "?", "…"))
 
 
@@ -172,6 +253,7 @@ def pick(
     ``similarity`` is given, their meaning (the embedding model's cosine with the question)."""
     wanted = content_terms(question)
     asked = asked_types(question)
+    pairs = numbered(question)
     defines = bool(_DEFINITION.match(question.replace("’", "'")))
     scored = []
     for passage in passages:
@@ -181,7 +263,7 @@ def pick(
             # The document's own title, or a question (a fiche's heading), answers nothing.
             if parts[0].strip().rstrip(" .") == title or text.rstrip().endswith("?"):
                 continue
-            score = _score(wanted, asked, text, passage, index)
+            score = _score(wanted, asked, text, passage, index, pairs)
             if score is None:
                 continue
             if len(text.split()) < 5:
@@ -216,10 +298,13 @@ def pick(
     lead, quotes = chosen[0], sorted(chosen[1:], key=lambda item: (item[0], item[1]))
     picked = []
     for number, (_, _, parts, passage) in enumerate([lead, *quotes]):
-        first, last = locate(parts[0], passage.text), locate(parts[-1], passage.text)
-        span = (first[0], last[1]) if first and last and last[1] > first[0] else first
         limit = LEAD_CHARS if number == 0 else QUOTE_CHARS
-        picked.append(Picked(_shorten(_joined(parts), limit), passage, span))
+        text = focus(_joined(parts), limit, wanted, asked)
+        span = locate(text.removeprefix("[…] "), passage.text)
+        if span is None:
+            first, last = locate(parts[0], passage.text), locate(parts[-1], passage.text)
+            span = (first[0], last[1]) if first and last and last[1] > first[0] else first
+        picked.append(Picked(text, passage, span))
     return picked
 
 

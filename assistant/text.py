@@ -123,12 +123,24 @@ def sentences(text: str) -> list[str]:
                 and current[:1].isupper()
                 and not re.search(r"[.!?:;,)]$", current)
             )
+            # « Enseignants principaux », « Durée »: a form label on its own line starts a
+            # new unit, even after a long unpunctuated one (PDF text loses blank lines).
+            label_line = (
+                len(line.split()) <= 3
+                and line[:1].isupper()
+                and not re.search(r"[.!?:;,)]$", line)
+                and not _is_caps_line(line)
+            )
             continues = (
                 current
                 and not starts_item
                 and (
                     line[:1].islower()
-                    or (not re.search(r"[.!?:;)]$", current) and len(current) > 40)
+                    or (
+                        not re.search(r"[.!?:;)]$", current)
+                        and len(current) > 40
+                        and not label_line
+                    )
                 )
             )
             if is_label:
@@ -159,3 +171,8 @@ def _split_sentences(unit: str) -> list[str]:
         else:
             pieces.append(piece)
     return [piece.strip() for piece in pieces if piece.strip()]
+
+
+def _is_caps_line(line: str) -> bool:
+    letters = [ch for ch in line if ch.isalpha()]
+    return bool(letters) and all(ch.isupper() for ch in letters)
