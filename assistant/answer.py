@@ -261,7 +261,11 @@ def compose_extractive(
             blocks[-1][1].append(line)
         else:
             blocks.append((label, [line]))
-    text = "\n\n".join(label + " :\n" + "\n".join(lines) for label, lines in blocks)
+    # The lead stands apart from its source line (a paragraph of its own in Markdown).
+    text = "\n\n".join(
+        label + (" :\n\n" if number == 0 else " :\n") + "\n".join(lines)
+        for number, (label, lines) in enumerate(blocks)
+    )
     return text, list(citations.values())
 
 

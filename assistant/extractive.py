@@ -273,6 +273,9 @@ def pick(
             score -= 0.02 * max(0, heads - 1)
             if defines and re.search(r"\b(?:est|sont|désigne|constitue)\b", text):
                 score += 0.3
+            # An article the question names is where the answer starts.
+            if passage.exact:
+                score += 1.0
             scored.append([score, passage.rank, index, parts, passage])
     if similarity is not None and scored and SEMANTIC_WEIGHT:
         meanings = similarity([_joined(item[3]) for item in scored])

@@ -12,8 +12,9 @@ thresholds from its cross-validated precision–recall curve.
    unanswerable ones. The figures at both thresholds are written with the model.
 
 Usage: .venv/bin/python tests/eval/fit_answerability.py --questions tests/eval/tune.jsonl \\
-           --corpus ../shared/corpus/programme ../shared/corpus/service-public \\
-           ../shared/corpus/lois ../shared/corpus/cch-2015 [--drop FEATURE ...]
+           --corpus corpus/documents ../shared/corpus/lois ../shared/corpus/cch-2015 \\
+           [--drop FEATURE ...]
+(the application's corpus: the programme PDF and the fiches, with the laws and the code)
 """
 
 from __future__ import annotations
