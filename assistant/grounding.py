@@ -175,9 +175,9 @@ def measure(
     passages that hold an analysed term; ``ranked`` the sentences of the best passages with
     their similarity to the question, most similar first."""
     scores = sorted((p.score for p in passages), reverse=True)
-    top = passages[:COVERAGE_DEPTH]
-    sequences = [_passage_terms(p) for p in top]
-    everywhere = {term for p in passages for term in _passage_terms(p)}
+    analysed = [_passage_terms(p) for p in passages]
+    sequences = analysed[:COVERAGE_DEPTH]
+    everywhere = {term for sequence in analysed for term in sequence}
     near_vocabulary = {term for sequence in sequences for term in sequence}
     missing, unknown = [], 0
     for name in salient_terms(question):

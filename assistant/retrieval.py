@@ -44,10 +44,7 @@ class Passage:
     # The chunks the passage is made of: itself and, when it is a fragment of a longer
     # article or section, its neighbours.
     chunk_ids: tuple[str, ...] = ()
-    # Course documents: day, session, speakers; a passage recomposed from the layout.
-    day: int | None = None
-    session: str | None = None
-    speakers: str = ""
+    # Written from a course programme's layout (its rows), not copied from its text.
     recomposed: bool = False
 
     @property
@@ -103,9 +100,6 @@ def _passage(
         exact=exact,
         position=meta.get("position"),
         chunk_ids=(chunk_id,),
-        day=meta.get("day"),
-        session=meta.get("session"),
-        speakers=meta.get("speakers", ""),
         recomposed=bool(meta.get("recomposed")),
     )
 
@@ -150,7 +144,7 @@ def search(settings: Settings, query: str, k: int | None = None) -> list[Passage
     if total == 0 or not query.strip():
         return []
     k = k or settings.top_k
-    vector = get_embeddings(settings).embed_query(query)
+    vector = query_vector(settings, query)
     exact = _exact_hits(collection, query, vector)
     dense = collection.query(
         query_embeddings=[vector],
@@ -227,19 +221,25 @@ _query_vectors: dict[tuple[str, str], list[float]] = {}
 MAX_CACHED = 4096
 
 
+def query_vector(settings: Settings, query: str) -> list[float]:
+    """The question's vector (``query`` prompt), encoded once for the search and the sentence
+    scores of the same question."""
+    key = (settings.embedding_model, query)
+    if key not in _query_vectors:
+        if len(_query_vectors) > MAX_CACHED:
+            _query_vectors.clear()
+        _query_vectors[key] = get_embeddings(settings).embed_query(query)
+    return _query_vectors[key]
+
+
 def unit_similarities(settings: Settings, query: str, units: list[str]) -> list[float]:
     """The cosine between ``query`` and each of ``units`` (cut at ``SENTENCE_CHARS``), the
     units not seen before encoded in one batch."""
     if not units:
         return []
     embeddings = get_embeddings(settings)
-    model = settings.embedding_model
-    if (model, query) not in _query_vectors:
-        if len(_query_vectors) > MAX_CACHED:
-            _query_vectors.clear()
-        _query_vectors[(model, query)] = embeddings.embed_query(query)
-    question = _query_vectors[(model, query)]
-    keys = [(model, unit[:SENTENCE_CHARS]) for unit in units]
+    question = query_vector(settings, query)
+    keys = [(settings.embedding_model, unit[:SENTENCE_CHARS]) for unit in units]
     missing = list(dict.fromkeys(key for key in keys if key not in _unit_vectors))
     if missing:
         if len(_unit_vectors) + len(missing) > MAX_CACHED:

@@ -27,6 +27,7 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.text import fold
+from ingest.structure import mostly_upper
 
 _DAY = re.compile(r"^\s*jour\s+(\d{1,2})\b", re.IGNORECASE)
 _SESSION = re.compile(
@@ -93,13 +94,13 @@ def _minutes(hour: str, minute: str | None) -> int:
     return int(hour) * 60 + int(minute or 0)
 
 
+def _at(clock: str) -> int:
+    """« 9h30 » in minutes."""
+    return _minutes(*clock.split("h"))
+
+
 def _clock(value: int) -> str:
     return f"{value // 60}h{value % 60:02d}"
-
-
-def _is_caps(text: str) -> bool:
-    letters = [ch for ch in text if ch.isalpha()]
-    return len(letters) >= 4 and sum(ch.isupper() for ch in letters) / len(letters) > 0.8
 
 
 def display_name(first: str, last: str, known: dict[str, Person]) -> Person:
@@ -212,7 +213,7 @@ def outline(pages: list[tuple[int | None, str]], acronyms: set[str]) -> list[Day
                 Slot(
                     _clock(_minutes(time.group(1), time.group(2))),
                     _clock(_minutes(time.group(3), time.group(4))),
-                    label if _is_caps(label) else "",
+                    label if mostly_upper(label) else "",
                 )
             )
         if _TIME.search(line):
@@ -229,7 +230,7 @@ def outline(pages: list[tuple[int | None, str]], acronyms: set[str]) -> list[Day
         heading = _SESSION.match(line)
         if (
             heading
-            and _is_caps(heading.group("title")[:40])
+            and mostly_upper(heading.group("title")[:40])
             or (heading and not heading.group("a"))
         ):
             number = heading.group("a") or heading.group("b")
@@ -239,7 +240,7 @@ def outline(pages: list[tuple[int | None, str]], acronyms: set[str]) -> list[Day
             )
             if bound is not None:
                 session.start, session.end = bound.start, bound.end
-                session.morning = _minutes(*bound.end.split("h")) <= 13 * 60 + 30
+                session.morning = _at(bound.end) <= 13 * 60 + 30
                 bound.label = f"séquence {number}"
             day.sessions.append(session)
             _continue_heading(session, lines, index, known, acronyms)
@@ -250,7 +251,7 @@ def outline(pages: list[tuple[int | None, str]], acronyms: set[str]) -> list[Day
         sub = _SUBSECTION.match(line)
         if sub and sub.group(1) == session.number:
             title = sub.group(3)
-            if _is_caps(following) and not _is_heading(following):
+            if mostly_upper(following) and not _is_heading(following):
                 title += " " + following
             session.parts.append(f"{sub.group(1)}.{sub.group(2)} {sentence_case(title, acronyms)}")
             continue
@@ -329,7 +330,9 @@ def _continue_heading(
         people = _people(line, known, acronyms)
         first = _PERSON.search(line)
         prefix = line[: first.start()] if first else line
-        continued = _is_caps(prefix) or (prefix[:1].islower() and not _is_caps(session.title))
+        continued = mostly_upper(prefix) or (
+            prefix[:1].islower() and not mostly_upper(session.title)
+        )
         if prefix.strip() and continued and not session.speakers:
             session.title = f"{session.title} {prefix.strip(' ,')}"
         elif prefix.strip(" ,"):
@@ -344,7 +347,7 @@ def _continue_heading(
 def _place_in_time(day: Day) -> None:
     """Give the welcome, the lunch break and each session its slot (see the module doc)."""
     free = [slot for slot in day.slots if not slot.label]
-    ordered = sorted(free, key=lambda s: _minutes(*s.start.split("h")))
+    ordered = sorted(free, key=lambda s: _at(s.start))
     if day.welcome is not None and ordered:
         first = ordered.pop(0)
         day.welcome.start, day.welcome.end = first.start, first.end
@@ -352,8 +355,8 @@ def _place_in_time(day: Day) -> None:
         (
             slot
             for slot in ordered
-            if 11 * 60 + 30 <= _minutes(*slot.start.split("h")) <= 13 * 60 + 30
-            and _minutes(*slot.end.split("h")) - _minutes(*slot.start.split("h")) <= 105
+            if 11 * 60 + 30 <= _at(slot.start) <= 13 * 60 + 30
+            and _at(slot.end) - _at(slot.start) <= 105
         ),
         None,
     )
@@ -361,14 +364,14 @@ def _place_in_time(day: Day) -> None:
         ordered.remove(lunch_slot)
         day.lunch = day.lunch or Slot("", "", "pause déjeuner")
         day.lunch.start, day.lunch.end = lunch_slot.start, lunch_slot.end
-    noon = _minutes(*lunch_slot.start.split("h")) if lunch_slot else 12 * 60 + 30
+    noon = _at(lunch_slot.start) if lunch_slot else 12 * 60 + 30
     for morning in (True, False):
         sessions = [s for s in day.sessions if s.morning is morning and s.start is None]
-        slots = [s for s in ordered if (_minutes(*s.end.split("h")) <= noon) is morning]
+        slots = [s for s in ordered if (_at(s.end) <= noon) is morning]
         if len(slots) > len(sessions):
             longest = sorted(
                 slots,
-                key=lambda s: _minutes(*s.start.split("h")) - _minutes(*s.end.split("h")),
+                key=lambda s: _at(s.start) - _at(s.end),
             )[: len(sessions)]
             slots = [s for s in slots if s in longest]
         for session, slot in zip(sessions, slots, strict=False):
@@ -413,14 +416,14 @@ def day_text(day: Day, acronyms: set[str]) -> str:
         start = session.start or ""
         items.append(
             (
-                _minutes(*start.split("h")) if start else 9999,
+                _at(start) if start else 9999,
                 f"{session.start}–{session.end} : {label}" if start else label,
             )
         )
     if day.lunch and day.lunch.start:
         items.append(
             (
-                _minutes(*day.lunch.start.split("h")),
+                _at(day.lunch.start),
                 f"{day.lunch.start}–{day.lunch.end} : pause déjeuner",
             )
         )
@@ -428,16 +431,15 @@ def day_text(day: Day, acronyms: set[str]) -> str:
         if slot.label and not slot.label.startswith("séquence "):
             items.append(
                 (
-                    _minutes(*slot.start.split("h")),
+                    _at(slot.start),
                     f"{slot.start}–{slot.end} : {slot.label.lower()}",
                 )
             )
     rows += [text for _, text in sorted(items)]
-    starts = [s for s in day.slots]
     text = f"Déroulé du jour {day.number} : " + " ; ".join(rows) + "."
-    if starts:
-        first = min(starts, key=lambda s: _minutes(*s.start.split("h")))
-        last = max(starts, key=lambda s: _minutes(*s.end.split("h")))
+    if day.slots:
+        first = min(day.slots, key=lambda s: _at(s.start))
+        last = max(day.slots, key=lambda s: _at(s.end))
         text += f" Le jour {day.number} commence à {first.start} et se termine à {last.end}."
     return text
 

@@ -95,7 +95,7 @@ def article_heading(line: str, markdown: bool) -> tuple[str, str | None] | None:
     return normalise_article_id(match.group("id")), parse_french_date(match.group("rest"))
 
 
-def _mostly_upper(text: str) -> bool:
+def mostly_upper(text: str) -> bool:
     letters = [ch for ch in text if ch.isalpha()]
     return len(letters) >= 4 and sum(ch.isupper() for ch in letters) / len(letters) > 0.8
 
@@ -116,9 +116,9 @@ def heading_level(line: str, fmt: str) -> int | None:
     if _DAY_HEADING.match(stripped):
         return 1
     match = _NUMBERED_HEADING.match(stripped)
-    if match and _mostly_upper(match.group(2)):
+    if match and mostly_upper(match.group(2)):
         return 2 + match.group(1).count(".")
-    if _mostly_upper(stripped) and not stripped.startswith(("•", "-", "*")):
+    if mostly_upper(stripped) and not stripped.startswith(("•", "-", "*")):
         return 4
     return None
 
