@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
+import os
 import sys
 from pathlib import Path
 
@@ -254,12 +254,16 @@ def cmd_ui(args: argparse.Namespace) -> int:
         "--client.toolbarMode",
         "viewer",
     ]
-    env = None
+    env = dict(os.environ)
     if getattr(args, "data_dir", None):
-        import os
-
-        env = {**os.environ, "NPNRU_DATA_DIR": str(args.data_dir)}
-    return subprocess.call(command, env=env)
+        env["NPNRU_DATA_DIR"] = str(args.data_dir)
+    # This process becomes the Streamlit server (same PID, nothing left behind): SIGTERM,
+    # SIGINT or SIGHUP from systemd, a supervisor or `docker stop` reach Streamlit itself,
+    # which stops and exits with its own status.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execve(sys.executable, command, env)
+    return 1  # not reached
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -4,14 +4,14 @@ artifacts/screenshots/ (git-ignored)."""
 
 import os
 import shutil
-import subprocess
 import sys
 import time
 
 import pytest
 
 from assistant.config import PROJECT_ROOT
-from assistant.llm_server import ServerError, free_port, wait_until_ready
+from assistant.llm_server import free_port, wait_until_ready
+from tests.servers import running
 
 SHOTS = PROJECT_ROOT / "artifacts" / "screenshots"
 
@@ -25,22 +25,11 @@ def running_app(programme_index):
         "NPNRU_CORPUS_DIRS": ",".join(str(d) for d in programme_index.corpus_dirs),
         "NPNRU_ADMIN_PASSWORD": "mot-de-passe-de-test",
     }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "assistant.cli", "ui", "--port", str(port)],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
+    command = [sys.executable, "-m", "assistant.cli", "ui", "--port", str(port)]
+    with running(command, cwd=PROJECT_ROOT, env=env):
+        url = f"http://127.0.0.1:{port}"
         wait_until_ready(url, timeout=60, path="/_stcore/health")
-    except ServerError:
-        process.kill()
-        raise
-    yield url
-    process.terminate()
-    process.wait(timeout=20)
+        yield url
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ import pytest
 from assistant.answer import answer_question
 from assistant.config import settings_with
 from ingest.index import ingest
+from tests.servers import stop
 from tests.test_llm import _serve
 
 INJECTED = """---
@@ -57,6 +58,5 @@ def test_generated_answer_ignores_the_injected_instruction(programme_index, inje
         clean = answer_question(programme_index.model_copy(update=update), QUESTION)
         injected = answer_question(injected_index.model_copy(update=update), QUESTION)
     finally:
-        process.kill()
-        process.wait()
+        stop(process)
     _same_answer(clean, injected)

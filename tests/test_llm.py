@@ -4,7 +4,6 @@ process; citation checks; the extractive fallback when the server stops."""
 
 import os
 import signal
-import subprocess
 import sys
 
 import pytest
@@ -16,6 +15,7 @@ from assistant.evaluation import invalid_markers
 from assistant.llm_server import free_port, wait_until_ready
 from assistant.model_store import LLM_DEST
 from assistant.prompts import NO_ANSWER
+from tests.servers import spawn, stop
 
 QUESTION = "Combien de jours dure la formation ?"
 
@@ -29,24 +29,20 @@ def _model_path():
 
 def _serve():
     port = free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "assistant.llm_server",
-            "--model",
-            str(_model_path()),
-            "--port",
-            str(port),
-        ],
-        cwd=PROJECT_ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    command = [
+        sys.executable,
+        "-m",
+        "assistant.llm_server",
+        "--model",
+        str(_model_path()),
+        "--port",
+        str(port),
+    ]
+    process = spawn(command, cwd=PROJECT_ROOT)
     try:
         wait_until_ready(f"http://127.0.0.1:{port}", timeout=60)
     except Exception:
-        process.kill()
+        stop(process)
         raise
     return process, f"http://127.0.0.1:{port}/v1"
 
@@ -55,8 +51,7 @@ def _serve():
 def llm_url():
     process, url = _serve()
     yield url
-    process.kill()
-    process.wait()
+    stop(process)
 
 
 @pytest.fixture
@@ -64,10 +59,7 @@ def own_server():
     """A server of its own, for a test that stops it."""
     process, url = _serve()
     yield process, url
-    if process.poll() is None:
-        os.kill(process.pid, signal.SIGCONT)
-        process.kill()
-    process.wait()
+    stop(process)
 
 
 def _openai(settings, url, **kw):
