@@ -16,8 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from assistant.grounding import augmented
-from assistant.retrieval import Passage
-from assistant.text import analyse, content_terms, fold, sentences
+from assistant.retrieval import Passage, numbering
+from assistant.text import analyse, content_terms, fold, numbered, sentences
 
 # Two sentences sharing this share of their words say the same thing.
 DUPLICATE_OVERLAP = 0.6
@@ -40,6 +40,10 @@ _ASKS = {
         r"\b(?:combien|quel(?:le)?s? (?:est (?:le|la) )?(?:montant|pourcentage|taux|nombre|somme|"
         r"seuil|plafond|budget|age|part|proportion|quorum))\b"
     ),
+    "audience": re.compile(
+        r"\b(?:pour qui|a qui s'adresse|s'adresse a qui|quel public"
+        r"|public (?:vise|cible|concerne))\b"
+    ),
     "topic": re.compile(
         r"\b(?:sur quoi|de quoi|quel(?:le)?s? (?:theme|themes|sujet|sujets|titre|intitule|contenu)|"
         r"s'intitule|consiste en quoi|porte sur quoi|parle de quoi)\b"
@@ -60,6 +64,7 @@ _GIVES = {
         r"\d|\b(?:un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|"
         r"douze|quinze|vingt|trente|cent|mille|moitié|tiers|quart)\b"
     ),
+    "audience": re.compile(r"\b(?:Public|public|destinée?s? à|s'adresse)\b"),
     "topic": re.compile(r"«[^»]{6,}»|\b[A-ZÀ-Ý’' ]{12,}\b"),
 }
 # Weights of the lead sentence's score, measured on the tuning questions (README).
@@ -68,11 +73,18 @@ TYPE_WEIGHT = 0.5
 LEAD_CHARS = 260
 QUOTE_CHARS = 200
 MAX_QUOTES = 2
+# The heading a sentence is read with, when compared with the question (measured on tune.jsonl:
+# the fiche's title or the article's breadcrumb as well made it worse).
+CONTEXT_CHARS = 80
 
 
 def asked_types(question: str) -> list[str]:
     folded = fold(question)
-    return [kind for kind, pattern in _ASKS.items() if pattern.search(folded)]
+    kinds = [kind for kind, pattern in _ASKS.items() if pattern.search(folded)]
+    # « C'est pour qui ? » asks for a public, not for a person.
+    if "audience" in kinds and not re.search(r"\bqui\b", _ASKS["audience"].sub("", folded)):
+        kinds = [kind for kind in kinds if kind != "person"]
+    return kinds
 
 
 def _answer_type_bonus(asked: list[str], sentence: str) -> float:
@@ -103,22 +115,6 @@ def locate(sentence: str, text: str) -> tuple[int, int] | None:
     return (match.start(), match.end()) if match else None
 
 
-_NUMBERED = {"jour", "sequenc", "session", "articl", "part", "pag", "an"}
-
-
-def numbered(text: str) -> dict[str, set[str]]:
-    """The numbered things of ``text``: « jour 3 », « deuxième jour », « séquence 5 » →
-    {"jour": {"3"}, …} (analysed nouns, ordinals as digits)."""
-    terms = analyse(text)
-    found: dict[str, set[str]] = {}
-    for a, b in zip(terms, terms[1:], strict=False):
-        if a in _NUMBERED and b.isdigit():
-            found.setdefault(a, set()).add(b)
-        elif b in _NUMBERED and a.isdigit():
-            found.setdefault(b, set()).add(a)
-    return found
-
-
 def _numbering_mismatches(question: dict[str, set[str]], sentence: str) -> int:
     if not question:
         return 0
@@ -126,27 +122,35 @@ def _numbering_mismatches(question: dict[str, set[str]], sentence: str) -> int:
     return sum(1 for noun, values in question.items() if noun in given and not values & given[noun])
 
 
-def _score(
-    question_terms: set[str],
-    asked: list[str],
-    sentence: str,
-    passage: Passage,
-    index: int,
-    question_pairs: dict[str, set[str]] | None = None,
-):
-    # The sentence's words, with the glossary terms whose long forms it uses (« commission
-    # d'attribution des logements et d'examen de l'occupation » counts as « CALEOL »).
-    terms = set(augmented(analyse(sentence)))
+def _relevance(question_terms: set[str], asked: list[str], terms: set[str], sentence: str):
+    """Shared words (glossary forms included) and the kind of fact asked, or None when the
+    sentence has neither."""
     overlap = len(question_terms & terms) / max(1, len(question_terms))
     bonus = _answer_type_bonus(asked, sentence)
     if overlap == 0 and bonus == 0:
         return None
-    # A numbered thing the question names (« jour 3 », « séquence 5 ») that the sentence gives
-    # with another number: « le jour 2 » does not answer « jour 3 », however close in meaning.
-    if _numbering_mismatches(question_pairs or {}, sentence):
-        return None
-    # Shared words first, then the answer type, the passage's relevance, an earlier position.
-    return overlap + TYPE_WEIGHT * bonus + passage.score - 0.01 * index
+    return overlap + TYPE_WEIGHT * bonus
+
+
+_ASKING = re.compile(
+    r"\b(?:qui|quel(?:le)?s?|lequel|laquelle|combien|quand|où|comment|pourquoi|quoi)\b"
+)
+_SPLIT = re.compile(r"(?<=\?)\s+|,?\s+\bet\s+(?=\S)")
+
+
+def sub_questions(question: str) -> list[str]:
+    """The questions asked in one: « la session 4 parle de quoi et qui témoigne ? » →
+    [« la session 4 parle de quoi », « qui témoigne ? »]. A part is split off only when both
+    sides ask something (« qui fixe le loyer et les charges ? » stays whole)."""
+    parts, begin = [], 0
+    for match in _SPLIT.finditer(question):
+        left = question[begin : match.start()].lower()
+        right = question[match.end() :].lower().split("?")[0]
+        if _ASKING.search(left) and _ASKING.search(right):
+            parts.append(question[begin : match.start()].strip())
+            begin = match.end()
+    parts.append(question[begin:].strip())
+    return [part for part in parts if part]
 
 
 def _shorten(sentence: str, limit: int) -> str:
@@ -244,64 +248,116 @@ _DEFINITION = re.compile(
 Similarity = Callable[[list[str]], list[float]]
 
 
+def _asking(question: str) -> tuple[set[str], list[str]]:
+    """The words a sentence should share with ``question``, and the kinds of fact it asks.
+    A public is given under its label (« Public : … »): asking for it asks for that word."""
+    wanted, asked = content_terms(question), asked_types(question)
+    if "audience" in asked:
+        wanted |= set(analyse("public"))
+    return wanted, asked
+
+
 def pick(
     question: str, passages: list[Passage], similarity: Similarity | None = None
 ) -> list[Picked]:
     """The lead sentence that holds what ``question`` asks, then at most ``MAX_QUOTES``
     supporting quotes in the passages' order. Candidates are scored by shared words (glossary
     forms included), the kind of fact asked, the passage's relevance, their position and, when
-    ``similarity`` is given, their meaning (the embedding model's cosine with the question)."""
-    wanted = content_terms(question)
-    asked = asked_types(question)
+    ``similarity`` is given, their meaning (the embedding model's cosine with the question).
+    A question that asks two things (« … combien de membres, et combien représentent
+    l'État ? ») gets the best sentence for each part first."""
+    asks = [_asking(part) for part in sub_questions(question)]
+    if len(asks) > 1:
+        asks.insert(0, _asking(question))
     pairs = numbered(question)
     defines = bool(_DEFINITION.match(question.replace("’", "'")))
     scored = []
     for passage in passages:
         title = passage.title.strip().rstrip(" .")
-        for index, parts in _candidates(sentences(passage.text)):
+        # A passage of another day or session than the one asked answers nothing here.
+        if pairs and numbering(pairs, passage) < 0:
+            continue
+        units = sentences(passage.text)
+        for index, parts in _candidates(units):
             text = _joined(parts)
+            # What the sentence is read with: the heading above it (« … dans un délai de 3
+            # mois. » under « Recours devant le tribunal »).
+            heading = next((u for u in reversed(units[:index]) if _is_heading(u)), "")
+            context = heading[:CONTEXT_CHARS]
             # The document's own title, or a question (a fiche's heading), answers nothing.
             if parts[0].strip().rstrip(" .") == title or text.rstrip().endswith("?"):
                 continue
-            score = _score(wanted, asked, text, passage, index, pairs)
-            if score is None:
+            # A numbered thing the question names (« jour 3 », « séquence 5 ») that the
+            # sentence gives with another number: « le jour 2 » does not answer « jour 3 ».
+            if _numbering_mismatches(pairs, text):
                 continue
+            terms = set(augmented(analyse(text)))
+            relevance = [_relevance(wanted, asked, terms, text) for wanted, asked in asks]
+            if all(value is None for value in relevance):
+                continue
+            # Then the passage's relevance and an earlier position.
+            base = passage.score - 0.01 * index
             if len(text.split()) < 5:
-                score -= 0.5
+                base -= 0.5
             # A heading chain that starts on a stray fragment reads worse than a shorter one.
             heads = next((n for n, part in enumerate(parts) if not _is_heading(part)), len(parts))
-            score -= 0.02 * max(0, heads - 1)
+            base -= 0.02 * max(0, heads - 1)
             if defines and re.search(r"\b(?:est|sont|désigne|constitue)\b", text):
-                score += 0.3
+                base += 0.3
             # An article the question names is where the answer starts.
             if passage.exact:
-                score += 1.0
-            scored.append([score, passage.rank, index, parts, passage])
+                base += 1.0
+            scored.append([base, relevance, passage.rank, index, parts, passage, context])
     if similarity is not None and scored and SEMANTIC_WEIGHT:
-        meanings = similarity([_joined(item[3]) for item in scored])
+        meanings = similarity(
+            [f"{item[6]} : {_joined(item[4])}" if item[6] else _joined(item[4]) for item in scored]
+        )
         for item, meaning in zip(scored, meanings, strict=True):
             item[0] += SEMANTIC_WEIGHT * meaning
-    scored.sort(key=lambda item: item[0], reverse=True)
-    chosen: list[tuple[int, int, list[str], Passage]] = []
-    for _, rank, index, parts, passage in scored:
+
+    def ranking(part: int) -> list[tuple[float, int, int, list[str], Passage]]:
+        return sorted(
+            (
+                (base + relevance[part], rank, index, parts, passage)
+                for base, relevance, rank, index, parts, passage, _ in scored
+                if relevance[part] is not None
+            ),
+            key=lambda item: item[0],
+            reverse=True,
+        )
+
+    def repeats(parts: list[str], chosen: list) -> bool:
         terms = content_terms(" ".join(parts))
-        if any(
+        return any(
             len(terms & content_terms(" ".join(other)))
             >= DUPLICATE_OVERLAP * max(1, min(len(terms), len(content_terms(" ".join(other)))))
-            for _, _, other, _ in chosen
-        ):
-            continue
-        chosen.append((rank, index, parts, passage))
-        if len(chosen) == 1 + MAX_QUOTES:
+            for _, _, other, _, _ in chosen
+        )
+
+    # The lead answers the whole question (or its first part); each other part then gets its
+    # best sentence; the remaining places go to the best sentences for the whole question.
+    chosen: list[tuple[int, int, list[str], Passage, int]] = []
+    order = [0, *range(2, len(asks))] if len(asks) > 1 else [0]
+    for part in order:
+        for _, rank, index, parts, passage in ranking(part):
+            if not repeats(parts, chosen):
+                chosen.append((rank, index, parts, passage, part))
+                break
+    for _, rank, index, parts, passage in ranking(0):
+        if len(chosen) >= 1 + MAX_QUOTES:
             break
+        if not repeats(parts, chosen):
+            chosen.append((rank, index, parts, passage, 0))
+    chosen = chosen[: 1 + MAX_QUOTES]
     if not chosen:
         best = passages[0]
         index, parts = next(iter(_candidates(sentences(best.text))), (0, [best.text]))
-        chosen = [(best.rank, index, parts, best)]
+        chosen = [(best.rank, index, parts, best, 0)]
     lead, quotes = chosen[0], sorted(chosen[1:], key=lambda item: (item[0], item[1]))
     picked = []
-    for number, (_, _, parts, passage) in enumerate([lead, *quotes]):
+    for number, (_, _, parts, passage, part) in enumerate([lead, *quotes]):
         limit = LEAD_CHARS if number == 0 else QUOTE_CHARS
+        wanted, asked = asks[part]
         text = focus(_joined(parts), limit, wanted, asked)
         span = locate(text.removeprefix("[…] "), passage.text)
         if span is None:

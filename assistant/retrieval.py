@@ -15,7 +15,7 @@ from assistant.embeddings import get_embeddings
 from assistant.grounding import SENTENCE_FEATURES, Support, assess, load_model
 from assistant.lexical import get_lexical, top_scores
 from assistant.store import get_collection
-from assistant.text import sentences
+from assistant.text import numbered, sentences
 
 
 @dataclass
@@ -46,6 +46,9 @@ class Passage:
     chunk_ids: tuple[str, ...] = ()
     # Written from a course programme's layout (its rows), not copied from its text.
     recomposed: bool = False
+    # The day and session of a course programme the passage belongs to, when known.
+    day: int | None = None
+    session: int | None = None
 
     @property
     def page(self) -> int | None:
@@ -101,6 +104,8 @@ def _passage(
         position=meta.get("position"),
         chunk_ids=(chunk_id,),
         recomposed=bool(meta.get("recomposed")),
+        day=meta.get("day"),
+        session=meta.get("session"),
     )
 
 
@@ -129,6 +134,25 @@ CANDIDATES = 50
 # 0.1 to 0.2.
 LEXICAL_WEIGHT = 0.15
 MAX_PER_DOCUMENT = 3
+# A course passage whose day or session is the one the question names (« le jour 3 »,
+# « la session 4 ») moves up by this much, one of another day or session moves down: the
+# cosine hardly tells « jour 2 » from « jour 3 ». Measured on tune.jsonl (README).
+NUMBERED_WEIGHT = 0.1
+
+
+def numbering(asked: dict[str, set[str]], passage: Passage) -> float:
+    """+1 per numbered part (day, session) the question names and the passage is, -1 per
+    one it names and the passage is another of."""
+    score = 0.0
+    for noun, value in (("jour", passage.day), ("sequenc", passage.session)):
+        if noun not in asked:
+            continue
+        if value is not None:
+            score += 1.0 if str(value) in asked[noun] else -1.0
+        elif passage.day is not None and (named := numbered(passage.text).get(noun)):
+            # A day's timetable names the sessions it holds.
+            score += 1.0 if named & asked[noun] else -1.0
+    return score
 
 
 def _cosine(a: list[float], b: list[float]) -> float:
@@ -171,8 +195,11 @@ def search(settings: Settings, query: str, k: int | None = None) -> list[Passage
         ):
             found[chunk_id] = _passage(0, chunk_id, text, meta, _cosine(emb, vector))
     best_lexical = max(lexical_hits.values(), default=0.0) or 1.0
+    asked = numbered(query)
     fused = {
-        chunk_id: passage.score + LEXICAL_WEIGHT * lexical_scores.get(chunk_id, 0.0) / best_lexical
+        chunk_id: passage.score
+        + LEXICAL_WEIGHT * lexical_scores.get(chunk_id, 0.0) / best_lexical
+        + (NUMBERED_WEIGHT * numbering(asked, passage) if asked else 0.0)
         for chunk_id, passage in found.items()
     }
     order = [p.chunk_id for p in exact]

@@ -176,3 +176,48 @@ def _split_sentences(unit: str) -> list[str]:
 def _is_caps_line(line: str) -> bool:
     letters = [ch for ch in line if ch.isalpha()]
     return bool(letters) and all(ch.isupper() for ch in letters)
+
+
+# Nouns that number the parts of a course or a text. A programme's « session » is its
+# « séquence ».
+_NUMBERED = {
+    "jour": "jour",
+    "sequenc": "sequenc",
+    "session": "sequenc",
+    "articl": "articl",
+    "part": "part",
+    "pag": "pag",
+    "an": "an",
+}
+# « 3e », « 1er », « 2ème », « deuxième »: ordinals, which may come before their noun.
+_ORDINAL = re.compile(r"^(\d{1,2})(?:e|er|ere|eme|em|nd|nde)$")
+_ORDINAL_WORDS = {
+    "premier": "1",
+    "premiere": "1",
+    "deuxieme": "2",
+    "second": "2",
+    "seconde": "2",
+    "troisieme": "3",
+    "quatrieme": "4",
+    "cinquieme": "5",
+    "sixieme": "6",
+    "septieme": "7",
+}
+
+
+def numbered(text: str) -> dict[str, set[str]]:
+    """The numbered things of ``text``: « jour 3 », « 3e jour », « deuxième jour »,
+    « séquence 5 », « session 5 » → {"jour": {"3"}, "sequenc": {"5"}}. A number after its noun
+    numbers it; before it, only an ordinal does (« 3 jours » is a duration)."""
+    words = WORD.findall(fold(ELISION.sub(" ", text)))
+    found: dict[str, set[str]] = {}
+    for a, b in zip(words, words[1:], strict=False):
+        noun = _NUMBERED.get(_stem(a))
+        if noun and b.isdigit():
+            found.setdefault(noun, set()).add(b)
+        noun = _NUMBERED.get(_stem(b))
+        ordinal = _ORDINAL.match(a)
+        value = ordinal.group(1) if ordinal else _ORDINAL_WORDS.get(a)
+        if noun and value:
+            found.setdefault(noun, set()).add(value)
+    return found

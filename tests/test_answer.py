@@ -10,9 +10,10 @@ import pytest
 from assistant.answer import Citation, answer_question, stale_warnings
 from assistant.cli import main as cli_main
 from assistant.evaluation import first_sentence, has_keywords, invalid_markers
-from assistant.extractive import locate, source_label
+from assistant.extractive import asked_types, locate, source_label, sub_questions
 from assistant.followup import Turn, is_follow_up, standalone
-from assistant.retrieval import Passage
+from assistant.retrieval import Passage, numbering, search
+from assistant.text import numbered
 
 
 def _passage(**kw) -> Passage:
@@ -65,6 +66,51 @@ def test_answer_cites_its_sentences_and_marks_the_spans(programme_index):
         # heading dashes aside).
         words = [w for w in citation.passage[start:end].split() if w not in {":", "—"}]
         assert " ".join(words) in plain
+
+
+def test_numbered_parts_read_ordinals_and_take_a_session_for_a_sequence():
+    assert numbered("le 3e jour l'aprem") == {"jour": {"3"}}
+    assert numbered("J'ai raté le 1er jour") == {"jour": {"1"}}
+    assert numbered("le deuxième jour") == {"jour": {"2"}}
+    assert numbered("La session 3 s'intitule comment ?") == {"sequenc": {"3"}}
+    assert numbered("anime la séquence 3 : « Définir »") == {"sequenc": {"3"}}
+    # A number before a noun is no ordinal: a duration, a year.
+    assert numbered("une formation de 3 jours") == {}
+    assert numbered("en 2014 l'article 5") == {"articl": {"5"}}
+    day_two = _passage(day=2, session=3)
+    assert numbering({"jour": {"2"}}, day_two) == 1.0
+    assert numbering({"jour": {"3"}, "sequenc": {"3"}}, day_two) == 0.0
+    assert numbering({"jour": {"3"}}, _passage()) == 0.0
+    # A day's timetable is judged on the sessions it names.
+    timetable = _passage(day=3, text="Déroulé du jour 3 : séquence 5 ; séquence 6 ; séquence 7")
+    assert numbering({"sequenc": {"3"}}, timetable) == -1.0
+
+
+def test_a_question_that_asks_two_things_is_split_in_two():
+    assert sub_questions("la session 4 elle parle de quoi et qui témoigne ?") == [
+        "la session 4 elle parle de quoi",
+        "qui témoigne ?",
+    ]
+    assert sub_questions("Le CA compte combien de membres, et combien représentent l'Etat ?") == [
+        "Le CA compte combien de membres",
+        "combien représentent l'Etat ?",
+    ]
+    assert len(sub_questions("racheter au bout de combien d'années ? et quel délai ?")) == 2
+    # One question about two things stays whole; so does a remark after the question.
+    assert sub_questions("qui fixe le loyer et les charges ?") == [
+        "qui fixe le loyer et les charges ?"
+    ]
+    assert len(sub_questions("On finit à quelle heure ? je dois réserver mon train")) == 1
+    assert asked_types("c'est pour qui cette formation ?") == ["audience"]
+    assert "person" in asked_types("qui anime le jour 2 ?")
+
+
+def test_each_part_of_a_double_question_is_answered(programme_index):
+    answer = answer_question(programme_index, "la session 4 elle parle de quoi et qui témoigne ?")
+    assert has_keywords(answer.text, ["levier pour la mixité"])
+    assert has_keywords(answer.text, ["Hanser"])
+    # The session asked is found first, not another day's timetable.
+    assert search(programme_index, "La session 3 s'intitule comment ?", 1)[0].session == 3
 
 
 def test_follow_up_detection_and_rewrite_without_a_model():
