@@ -333,7 +333,8 @@ class AnswerStream:
     def __iter__(self) -> Iterator[str]:
         from assistant.llm import LLMError, get_client
 
-        settings = self.settings
+        # The question is answered from one index revision, whatever is published meanwhile.
+        settings = self.settings.pinned()
         client = None
         notices: list[str] = []
         if settings.llm_backend != "none":

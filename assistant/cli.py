@@ -348,6 +348,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from assistant.database import DatabaseError
     from assistant.evaluation import EvalError
     from assistant.model_store import ModelError
     from assistant.retrieval import RerankError
@@ -357,7 +358,15 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (ModelError, StoreError, IngestLockedError, EvalError, CliError, RerankError) as exc:
+    except (
+        ModelError,
+        StoreError,
+        DatabaseError,
+        IngestLockedError,
+        EvalError,
+        CliError,
+        RerankError,
+    ) as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
         return EXIT_ERROR
 

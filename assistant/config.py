@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, PrivateAttr, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from assistant.model_store import DEFAULT_DEST as DEFAULT_EMBEDDING_DIR
@@ -46,6 +46,12 @@ class Settings(BaseSettings):
     chroma_host: str = "localhost"
     chroma_port: int = 8000
     collection: str = Field(default="npnru", description="Nom de la collection Chroma.")
+    database_url: str = Field(
+        default="",
+        description="Base partagée par les répliques (SQLAlchemy, ex. "
+        "postgresql+psycopg://npnru@db:5432/npnru) : avis des utilisateurs et, en mode http, "
+        "registre des documents et journal des indexations. Vide : fichiers SQLite de DATA_DIR.",
+    )
     llm_backend: Literal["none", "openai", "llamacpp"] = Field(
         default="none",
         description="Génération : « none » = réponse extractive, sans LLM ; « openai » = "
@@ -98,9 +104,33 @@ class Settings(BaseSettings):
     def max_file_bytes(self) -> int:
         return int(self.max_file_mb * 1_000_000)
 
+    # The index folder this copy reads and writes, fixed (see ``pinned``); None: the published
+    # revision, looked up at each use.
+    _state_dir: Path | None = PrivateAttr(default=None)
+
+    @property
+    def state_dir(self) -> Path:
+        """Where the index lives (Chroma in embedded mode, lexical index, manifest): the
+        published revision of ``data_dir`` (assistant/revision.py), or ``data_dir`` itself in
+        server mode."""
+        if self._state_dir is not None:
+            return self._state_dir
+        if self.chroma_mode == "http":
+            return self.data_dir
+        from assistant.revision import published
+
+        return published(self.data_dir)
+
+    def pinned(self, folder: Path | None = None) -> Settings:
+        """A copy that keeps reading ``folder`` (default: the revision published now), so that
+        one question, or one ingestion, sees one consistent index."""
+        copy = self.model_copy()
+        copy._state_dir = folder or self.state_dir
+        return copy
+
     @property
     def chroma_dir(self) -> Path:
-        return self.data_dir / "chroma"
+        return self.state_dir / "chroma"
 
     def verifies_embedding_hash(self) -> bool:
         """The hash is checked for the default folder, or for any folder given a hash."""

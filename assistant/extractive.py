@@ -73,9 +73,6 @@ TYPE_WEIGHT = 0.5
 LEAD_CHARS = 260
 QUOTE_CHARS = 200
 MAX_QUOTES = 2
-# The heading a sentence is read with, when compared with the question (measured on tune.jsonl:
-# the fiche's title or the article's breadcrumb as well made it worse).
-CONTEXT_CHARS = 80
 
 
 def asked_types(question: str) -> list[str]:
@@ -277,13 +274,8 @@ def pick(
         # A passage of another day or session than the one asked answers nothing here.
         if pairs and numbering(pairs, passage) < 0:
             continue
-        units = sentences(passage.text)
-        for index, parts in _candidates(units):
+        for index, parts in _candidates(sentences(passage.text)):
             text = _joined(parts)
-            # What the sentence is read with: the heading above it (« … dans un délai de 3
-            # mois. » under « Recours devant le tribunal »).
-            heading = next((u for u in reversed(units[:index]) if _is_heading(u)), "")
-            context = heading[:CONTEXT_CHARS]
             # The document's own title, or a question (a fiche's heading), answers nothing.
             if parts[0].strip().rstrip(" .") == title or text.rstrip().endswith("?"):
                 continue
@@ -307,11 +299,9 @@ def pick(
             # An article the question names is where the answer starts.
             if passage.exact:
                 base += 1.0
-            scored.append([base, relevance, passage.rank, index, parts, passage, context])
+            scored.append([base, relevance, passage.rank, index, parts, passage])
     if similarity is not None and scored and SEMANTIC_WEIGHT:
-        meanings = similarity(
-            [f"{item[6]} : {_joined(item[4])}" if item[6] else _joined(item[4]) for item in scored]
-        )
+        meanings = similarity([_joined(item[4]) for item in scored])
         for item, meaning in zip(scored, meanings, strict=True):
             item[0] += SEMANTIC_WEIGHT * meaning
 
@@ -319,7 +309,7 @@ def pick(
         return sorted(
             (
                 (base + relevance[part], rank, index, parts, passage)
-                for base, relevance, rank, index, parts, passage, _ in scored
+                for base, relevance, rank, index, parts, passage in scored
                 if relevance[part] is not None
             ),
             key=lambda item: item[0],

@@ -1,6 +1,7 @@
-"""Trainees' feedback on answers (👍/👎, a reason, a comment), kept in SQLite beside the index
-with what is needed to investigate: the question, the answer, its citations and the ids of the
-passages retrieved."""
+"""Trainees' feedback on answers (👍/👎, a reason, a comment), with what is needed to
+investigate: the question, the answer, its citations and the ids of the passages retrieved.
+Kept in ``DATA_DIR/feedback.sqlite``, or in the database every replica shares when
+``NPNRU_DATABASE_URL`` is set (assistant/database.py)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,11 @@ import csv
 import datetime as dt
 import io
 import json
-import sqlite3
-from pathlib import Path
+
+from sqlalchemy import insert, select
+
+from assistant.config import Settings
+from assistant.database import engine, feedback, sqlite_url
 
 REASONS = ["citation incorrecte", "réponse incomplète", "hors sujet", "autre"]
 FILE = "feedback.sqlite"
@@ -26,27 +30,12 @@ COLUMNS = [
 ]
 
 
-def _connect(data_dir: Path) -> sqlite3.Connection:
-    data_dir.mkdir(parents=True, exist_ok=True)
-    connection = sqlite3.connect(data_dir / FILE)
-    connection.execute(
-        """CREATE TABLE IF NOT EXISTS feedback (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            created_at TEXT NOT NULL,
-            rating INTEGER NOT NULL,
-            reason TEXT NOT NULL DEFAULT '',
-            comment TEXT NOT NULL DEFAULT '',
-            question TEXT NOT NULL,
-            answer TEXT NOT NULL,
-            citations TEXT NOT NULL,
-            chunk_ids TEXT NOT NULL
-        )"""
-    )
-    return connection
+def feedback_url(settings: Settings) -> str:
+    return settings.database_url or sqlite_url(settings.data_dir / FILE)
 
 
 def record(
-    data_dir: Path,
+    settings: Settings,
     *,
     rating: int,
     question: str,
@@ -59,46 +48,43 @@ def record(
     """Store one opinion (rating +1 or -1); return its id."""
     if rating not in (1, -1):
         raise ValueError("la note doit valoir 1 (👍) ou -1 (👎)")
-    with _connect(data_dir) as connection:
-        cursor = connection.execute(
-            "INSERT INTO feedback (created_at, rating, reason, comment, question, answer, "
-            "citations, chunk_ids) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                rating,
-                reason,
-                comment.strip(),
-                question,
-                answer,
-                json.dumps(citations, ensure_ascii=False),
-                json.dumps(chunk_ids),
-            ),
+    with engine(feedback_url(settings)).begin() as db:
+        result = db.execute(
+            insert(feedback).values(
+                created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                rating=rating,
+                reason=reason,
+                comment=comment.strip(),
+                question=question,
+                answer=answer,
+                citations=json.dumps(citations, ensure_ascii=False),
+                chunk_ids=json.dumps(chunk_ids),
+            )
         )
-        return int(cursor.lastrowid)
+        return int(result.inserted_primary_key[0])
 
 
-def entries(data_dir: Path) -> list[dict]:
+def entries(settings: Settings) -> list[dict]:
     """All opinions, newest first."""
-    if not (data_dir / FILE).is_file():
+    url = feedback_url(settings)
+    if url.startswith("sqlite") and not (settings.data_dir / FILE).is_file():
         return []
-    with _connect(data_dir) as connection:
-        rows = connection.execute(
-            f"SELECT {', '.join(COLUMNS)} FROM feedback ORDER BY id DESC"
-        ).fetchall()
+    with engine(url).connect() as db:
+        rows = db.execute(select(feedback).order_by(feedback.c.id.desc())).mappings().all()
     found = []
     for row in rows:
-        entry = dict(zip(COLUMNS, row, strict=True))
+        entry = {column: row[column] for column in COLUMNS}
         entry["citations"] = json.loads(entry["citations"])
         entry["chunk_ids"] = json.loads(entry["chunk_ids"])
         found.append(entry)
     return found
 
 
-def to_csv(data_dir: Path) -> str:
+def to_csv(settings: Settings) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
-    for entry in entries(data_dir):
+    for entry in entries(settings):
         row = dict(entry)
         row["citations"] = json.dumps(entry["citations"], ensure_ascii=False)
         row["chunk_ids"] = " ".join(entry["chunk_ids"])

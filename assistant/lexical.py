@@ -2,7 +2,7 @@
 question's acronyms (« CALEOL ») into their long forms and back.
 
 The index is built by the ingestion whenever the collection changes, saved beside Chroma, and
-loaded once per process (again only if a later ingestion rewrote it).
+loaded once per process for each index revision (assistant/revision.py).
 """
 
 from __future__ import annotations
@@ -133,17 +133,18 @@ def rebuild(settings: Settings, collection) -> int:
         got["ids"],
         [lexical_text(t, m) for t, m in zip(got["documents"], got["metadatas"], strict=True)],
     )
-    index.save(settings.data_dir / LEXICAL_DIR)
+    index.save(settings.state_dir / LEXICAL_DIR)
     return len(index.ids)
 
 
 _cache: dict[str, tuple[float, LexicalIndex]] = {}
+MAX_CACHED = 4
 _lock = threading.Lock()
 
 
 def get_lexical(settings: Settings) -> LexicalIndex | None:
     """The saved lexical index, loaded once per process and reloaded only when rewritten."""
-    folder = settings.data_dir / LEXICAL_DIR
+    folder = settings.state_dir / LEXICAL_DIR
     marker = folder / "ids.json"
     if not marker.is_file():
         return None
@@ -159,5 +160,9 @@ def get_lexical(settings: Settings) -> LexicalIndex | None:
         cached = _cache.get(key)
         if cached is None or cached[0] != stamp:
             cached = (stamp, LexicalIndex.load(folder))
+            _cache.pop(key, None)
             _cache[key] = cached
+            # One index per revision of an index folder: the older ones are not read again.
+            while len(_cache) > MAX_CACHED:
+                _cache.pop(next(iter(_cache)))
     return cached[1]

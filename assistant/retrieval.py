@@ -48,7 +48,7 @@ class Passage:
     recomposed: bool = False
     # The day and session of a course programme the passage belongs to, when known.
     day: int | None = None
-    session: int | None = None
+    session: str | None = None
 
     @property
     def page(self) -> int | None:
@@ -163,6 +163,8 @@ def search(settings: Settings, query: str, k: int | None = None) -> list[Passage
     """The ``k`` best passages for ``query``: articles it names first, then the fusion of the
     dense ranking (cosine, ``query`` prompt) and the lexical one (French BM25 with the
     glossary). ``score`` stays the cosine similarity, the refusal signal."""
+    # One index revision for the whole search, even if an ingestion publishes another meanwhile.
+    settings = settings.pinned()
     collection = get_collection(settings)
     total = collection.count()
     if total == 0 or not query.strip():

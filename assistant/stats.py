@@ -8,7 +8,8 @@ from ingest.manifest import Manifest
 
 
 def index_stats(settings: Settings, runs: int = 5) -> dict:
-    manifest = Manifest(settings.data_dir)
+    settings = settings.pinned()
+    manifest = Manifest.of(settings)
     try:
         records = manifest.documents()
         recent = manifest.recent_runs(runs)

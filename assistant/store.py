@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+import threading
 
 import chromadb
 from chromadb.api import ClientAPI
@@ -11,14 +11,20 @@ from chromadb.config import Settings as ChromaSettings
 
 from assistant.config import Settings
 from assistant.embeddings import chroma_adapter
+from assistant.revision import KEEP
 
 
 class StoreError(RuntimeError):
     """The vector store cannot be reached or opened (French message)."""
 
 
-@lru_cache(maxsize=8)
-def _client(mode: str, path: str, host: str, port: int) -> ClientAPI:
+_lock = threading.Lock()
+_clients: dict[tuple[str, str, str, int], ClientAPI] = {}
+# The embedded clients opened for each data folder, oldest first: one per index revision.
+_opened: dict[str, list[tuple[str, str, str, int]]] = {}
+
+
+def _open(mode: str, path: str, host: str, port: int) -> ClientAPI:
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     if mode == "http":
         try:
@@ -31,6 +37,43 @@ def _client(mode: str, path: str, host: str, port: int) -> ClientAPI:
     return chromadb.PersistentClient(path=path, settings=chroma_settings)
 
 
+def _client(mode: str, path: str, host: str, port: int, owner: str = "") -> ClientAPI:
+    key = (mode, path, host, port)
+    with _lock:
+        client = _clients.get(key)
+        if client is None:
+            client = _clients[key] = _open(*key)
+            if mode == "embedded":
+                opened = _opened.setdefault(owner, [])
+                opened.append(key)
+                # A newer revision was published: the client of the one before last is
+                # closed (its questions are over), which frees its memory and files.
+                while len(opened) > KEEP:
+                    _close(opened.pop(0))
+        return client
+
+
+def _close(key: tuple[str, str, str, int]) -> None:
+    client = _clients.pop(key, None)
+    if client is not None:
+        client.close()
+
+
+def release(settings: Settings) -> None:
+    """Close the embedded client of ``settings``' index folder (before it is renamed)."""
+    key = (
+        "embedded",
+        str(settings.chroma_dir.resolve()),
+        settings.chroma_host,
+        settings.chroma_port,
+    )
+    with _lock:
+        _close(key)
+        for opened in _opened.values():
+            if key in opened:
+                opened.remove(key)
+
+
 def get_client(settings: Settings) -> ClientAPI:
     if settings.chroma_mode == "embedded":
         settings.chroma_dir.mkdir(parents=True, exist_ok=True)
@@ -39,6 +82,7 @@ def get_client(settings: Settings) -> ClientAPI:
         str(settings.chroma_dir.resolve()),
         settings.chroma_host,
         settings.chroma_port,
+        str(settings.data_dir.resolve()),
     )
 
 

@@ -2,7 +2,9 @@
 
 The manifest (SQLite) records each document's hash and chunk ids; a document is marked pending
 while its chunks are written, so that an interrupted run is repaired by the next one. A file
-lock keeps two ingestions from running on one index at once.
+lock keeps two ingestions from running on one index at once. In embedded mode the run writes
+in a copy of the index and publishes it at the end, so that processes reading the index never
+see it half-written (assistant/revision.py).
 """
 
 from __future__ import annotations
@@ -16,11 +18,12 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from assistant import revision
 from assistant.config import Settings
 from assistant.embeddings import get_embeddings
 from assistant.lexical import LEXICAL_DIR
 from assistant.lexical import rebuild as rebuild_lexical
-from assistant.store import get_collection
+from assistant.store import get_collection, release
 from ingest.chunking import CHUNKER_VERSION, Chunk, chunk_document
 from ingest.loaders import SUPPORTED_SUFFIXES, Document, LoaderError, load_document
 from ingest.manifest import DocumentRecord, Manifest, now
@@ -45,6 +48,8 @@ class IngestReport:
     failed: list[dict[str, str]] = field(default_factory=list)
     total_chunks: int = 0
     repaired: list[str] = field(default_factory=list)
+    # The index revision published by the run (embedded mode; assistant/revision.py).
+    revision: str = ""
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -185,11 +190,25 @@ def ingest(
 ) -> IngestReport:
     """Ingest ``paths`` (default: the configured corpus folders) and report what changed."""
     with ingestion_lock(settings.data_dir):
-        manifest = Manifest(settings.data_dir)
+        if settings.chroma_mode == "http":
+            # The Chroma server and the database are the shared state: written in place.
+            settings = settings.pinned(settings.data_dir)
+            manifest = Manifest.of(settings)
+            try:
+                return _ingest_locked(settings, manifest, paths, progress)
+            finally:
+                manifest.close()
+        # Embedded: written in a copy that readers do not use, published at the end
+        # (assistant/revision.py).
+        work = settings.pinned(revision.prepare(settings.data_dir))
+        manifest = Manifest.of(work)
         try:
-            return _ingest_locked(settings, manifest, paths, progress)
+            report = _ingest_locked(work, manifest, paths, progress)
         finally:
             manifest.close()
+            release(work)
+        report.revision = revision.publish(settings.data_dir)
+        return report
 
 
 def _ingest_locked(
@@ -249,7 +268,7 @@ def _ingest_locked(
             report.deleted.append(doc_id)
     report.total_chunks = collection.count()
     changed = report.added or report.updated or report.deleted or report.repaired
-    if changed or not (settings.data_dir / LEXICAL_DIR / "ids.json").is_file():
+    if changed or not (settings.state_dir / LEXICAL_DIR / "ids.json").is_file():
         rebuild_lexical(settings, collection)
     manifest.finish_run(run_id, report.status, {**report.to_dict(), "repaired": report.repaired})
     return report

@@ -1,40 +1,25 @@
 """The record of what is indexed (one row per document) and of every ingestion run.
 
-SQLite beside the Chroma files. A document is ``pending`` from the moment its chunks start to be
-written until they are all written and its stale chunks deleted; a run that finds a pending
-document (a crash, a ``kill -9``) removes that document's chunks and ingests it again.
+A document is ``pending`` from the moment its chunks start to be written until they are all
+written and its stale chunks deleted; a run that finds a pending document (a crash, a
+``kill -9``) removes that document's chunks and ingests it again. The tables live in the
+database of assistant/database.py: the ``manifest.sqlite`` of the index revision in embedded
+mode, the shared database (``NPNRU_DATABASE_URL``) in server mode.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS documents (
-    doc_id TEXT PRIMARY KEY,
-    root TEXT NOT NULL,
-    path TEXT NOT NULL,
-    hash TEXT NOT NULL,
-    status TEXT NOT NULL,
-    chunk_ids TEXT NOT NULL,
-    meta TEXT NOT NULL,
-    ingested_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS runs (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    started_at TEXT NOT NULL,
-    finished_at TEXT,
-    status TEXT NOT NULL,
-    targets TEXT NOT NULL,
-    report TEXT
-);
-"""
+from sqlalchemy import delete, insert, select, update
+
+from assistant.config import Settings
+from assistant.database import documents, engine, forget, runs, sqlite_url
+
+FILE = "manifest.sqlite"
 
 
 def now() -> str:
@@ -53,82 +38,98 @@ class DocumentRecord:
     ingested_at: str
 
 
+def manifest_url(settings: Settings) -> str:
+    """Where ``settings``' manifest is (see the module's docstring)."""
+    if settings.chroma_mode == "http":
+        return settings.database_url or sqlite_url(settings.data_dir / FILE)
+    return sqlite_url(settings.state_dir / FILE)
+
+
 class Manifest:
-    def __init__(self, data_dir: Path) -> None:
-        data_dir.mkdir(parents=True, exist_ok=True)
-        self.path = data_dir / "manifest.sqlite"
-        self._db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
-        self._db.executescript(SCHEMA)
+    def __init__(self, location: Path | str) -> None:
+        """``location``: a folder (its ``manifest.sqlite``) or a database URL."""
+        self.url = sqlite_url(location / FILE) if isinstance(location, Path) else location
+        self._engine = engine(self.url)
+
+    @classmethod
+    def of(cls, settings: Settings) -> Manifest:
+        return cls(manifest_url(settings))
 
     def close(self) -> None:
-        self._db.close()
-
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._db:
-            yield self._db
+        # A SQLite file may be renamed next (an index revision being published): no
+        # connection may stay open on it.
+        if self.url.startswith("sqlite"):
+            forget(self.url)
 
     def documents(self) -> dict[str, DocumentRecord]:
-        rows = self._db.execute(
-            "SELECT doc_id, root, path, hash, status, chunk_ids, meta, ingested_at FROM documents"
-        ).fetchall()
+        with self._engine.connect() as db:
+            rows = db.execute(select(documents)).all()
         return {
-            r[0]: DocumentRecord(
-                r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), json.loads(r[6]), r[7]
+            r.doc_id: DocumentRecord(
+                r.doc_id,
+                r.root,
+                r.path,
+                r.hash,
+                r.status,
+                json.loads(r.chunk_ids),
+                json.loads(r.meta),
+                r.ingested_at,
             )
             for r in rows
         }
 
     def put(self, record: DocumentRecord) -> None:
-        with self.transaction() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    record.doc_id,
-                    record.root,
-                    record.path,
-                    record.hash,
-                    record.status,
-                    json.dumps(record.chunk_ids),
-                    json.dumps(record.meta, ensure_ascii=False),
-                    record.ingested_at,
-                ),
-            )
+        values = {
+            "doc_id": record.doc_id,
+            "root": record.root,
+            "path": record.path,
+            "hash": record.hash,
+            "status": record.status,
+            "chunk_ids": json.dumps(record.chunk_ids),
+            "meta": json.dumps(record.meta, ensure_ascii=False),
+            "ingested_at": record.ingested_at,
+        }
+        with self._engine.begin() as db:
+            db.execute(delete(documents).where(documents.c.doc_id == record.doc_id))
+            db.execute(insert(documents).values(**values))
 
     def remove(self, doc_id: str) -> None:
-        with self.transaction() as db:
-            db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
+        with self._engine.begin() as db:
+            db.execute(delete(documents).where(documents.c.doc_id == doc_id))
 
     def start_run(self, targets: list[str]) -> int:
-        with self.transaction() as db:
-            db.execute("UPDATE runs SET status = 'interrompue' WHERE status = 'en cours'")
-            cursor = db.execute(
-                "INSERT INTO runs (started_at, status, targets) VALUES (?, 'en cours', ?)",
-                (now(), json.dumps(targets, ensure_ascii=False)),
+        with self._engine.begin() as db:
+            db.execute(update(runs).where(runs.c.status == "en cours").values(status="interrompue"))
+            result = db.execute(
+                insert(runs).values(
+                    started_at=now(),
+                    status="en cours",
+                    targets=json.dumps(targets, ensure_ascii=False),
+                )
             )
-            return int(cursor.lastrowid)
+            return int(result.inserted_primary_key[0])
 
     def finish_run(self, run_id: int, status: str, report: dict) -> None:
-        with self.transaction() as db:
+        with self._engine.begin() as db:
             db.execute(
-                "UPDATE runs SET finished_at = ?, status = ?, report = ? WHERE id = ?",
-                (now(), status, json.dumps(report, ensure_ascii=False), run_id),
+                update(runs)
+                .where(runs.c.id == run_id)
+                .values(
+                    finished_at=now(), status=status, report=json.dumps(report, ensure_ascii=False)
+                )
             )
 
     def recent_runs(self, limit: int = 20) -> list[dict]:
-        rows = self._db.execute(
-            "SELECT id, started_at, finished_at, status, targets, report FROM runs "
-            "ORDER BY id DESC LIMIT ?",
-            (limit,),
-        ).fetchall()
+        with self._engine.connect() as db:
+            rows = db.execute(select(runs).order_by(runs.c.id.desc()).limit(limit)).all()
         return [
             {
-                "id": r[0],
-                "started_at": r[1],
-                "finished_at": r[2],
-                "status": r[3],
-                "targets": json.loads(r[4]),
-                "report": json.loads(r[5]) if r[5] else None,
+                "id": r.id,
+                "started_at": r.started_at,
+                "finished_at": r.finished_at,
+                "status": r.status,
+                "targets": json.loads(r.targets),
+                "report": json.loads(r.report) if r.report else None,
             }
             for r in rows
         ]

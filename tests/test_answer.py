@@ -77,7 +77,7 @@ def test_numbered_parts_read_ordinals_and_take_a_session_for_a_sequence():
     # A number before a noun is no ordinal: a duration, a year.
     assert numbered("une formation de 3 jours") == {}
     assert numbered("en 2014 l'article 5") == {"articl": {"5"}}
-    day_two = _passage(day=2, session=3)
+    day_two = _passage(day=2, session="3")
     assert numbering({"jour": {"2"}}, day_two) == 1.0
     assert numbering({"jour": {"3"}, "sequenc": {"3"}}, day_two) == 0.0
     assert numbering({"jour": {"3"}}, _passage()) == 0.0
@@ -110,7 +110,7 @@ def test_each_part_of_a_double_question_is_answered(programme_index):
     assert has_keywords(answer.text, ["levier pour la mixité"])
     assert has_keywords(answer.text, ["Hanser"])
     # The session asked is found first, not another day's timetable.
-    assert search(programme_index, "La session 3 s'intitule comment ?", 1)[0].session == 3
+    assert search(programme_index, "La session 3 s'intitule comment ?", 1)[0].session == "3"
 
 
 def test_follow_up_detection_and_rewrite_without_a_model():

@@ -77,7 +77,7 @@ def test_feedback_is_stored_with_the_answer(app, programme_index):
     app.text_input(key="c-0").set_value("il manque les horaires")
     app.button(key="FormSubmitter:feedback-0-Envoyer l'avis").click().run()
     assert not app.exception, app.exception
-    stored = feedback.entries(programme_index.data_dir)[0]
+    stored = feedback.entries(programme_index)[0]
     assert stored["rating"] == -1 and stored["reason"] == "réponse incomplète"
     assert stored["comment"] == "il manque les horaires"
     assert stored["question"] == "Combien de jours dure la formation ?"

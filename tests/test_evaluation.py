@@ -15,6 +15,7 @@ from assistant.evaluation import (
     pipeline_retriever,
 )
 from assistant.retrieval import Passage
+from assistant.revision import published
 from ingest.manifest import Manifest
 from tests.conftest import shared_dir
 
@@ -163,6 +164,6 @@ def test_eval_command_indexes_a_corpus_once(model_ready, programme_pdf, tmp_path
     assert cli_main(args) == 0
     assert json.loads(capsys.readouterr().out)["recall@5"] == 1.0
     (index_dir,) = (tmp_path / "data" / "eval").iterdir()
-    manifest = Manifest(index_dir)
+    manifest = Manifest(published(index_dir))
     assert len(manifest.recent_runs()) == 1  # the second evaluation reused the index
     manifest.close()

@@ -11,6 +11,7 @@ import time
 import pytest
 
 from assistant.config import PROJECT_ROOT, settings_with
+from assistant.revision import work_dir
 from assistant.store import get_collection
 from ingest.index import IngestLockedError, ingest, ingestion_lock
 from ingest.manifest import Manifest
@@ -55,7 +56,7 @@ def test_edit_delete_and_bad_files(model_ready, tmp_path):
     texts = get_collection(settings).get()["documents"]
     assert len(texts) == 1 and "coprésidée" in texts[0]
 
-    manifest = Manifest(settings.data_dir)
+    manifest = Manifest(settings.state_dir)
     runs = manifest.recent_runs()
     manifest.close()
     assert [r["status"] for r in runs] == ["partielle", "partielle"]
@@ -114,7 +115,8 @@ def _write_corpus(folder, n_docs):
 
 
 def _done_documents(data_dir):
-    path = data_dir / "manifest.sqlite"
+    # The ingestion writes in the work copy of the index until it publishes it.
+    path = work_dir(data_dir) / "manifest.sqlite"
     if not path.exists():
         return 0
     with sqlite3.connect(path, timeout=5) as db:
@@ -160,7 +162,7 @@ def test_kill_9_mid_ingestion_then_rerun_equals_a_clean_ingestion(model_ready, t
     assert len(report.unchanged) >= interrupted_at - 1
     assert len(report.added) + len(report.unchanged) == 60
     assert sorted(get_collection(crashed).get(include=[])["ids"]) == clean_ids
-    manifest = Manifest(crashed.data_dir)
+    manifest = Manifest(crashed.state_dir)
     statuses = [run["status"] for run in manifest.recent_runs()]
     manifest.close()
     assert statuses == ["réussie", "interrompue"]

@@ -67,7 +67,7 @@ def render() -> None:
     a, b, c = st.columns(3)
     a.metric("Documents", stats["documents"])
     b.metric("Passages", stats["chunks"])
-    c.metric("Avis reçus", len(feedback.entries(settings.data_dir)))
+    c.metric("Avis reçus", len(feedback.entries(settings)))
 
     st.subheader("Ajouter des documents")
     uploads = st.file_uploader(
@@ -115,7 +115,7 @@ def render() -> None:
                 st.error(f"{failure['path']} : {failure['error']}")
 
     st.subheader("Avis des utilisateurs")
-    entries = feedback.entries(settings.data_dir)
+    entries = feedback.entries(settings)
     if entries:
         st.dataframe(
             [
@@ -134,7 +134,7 @@ def render() -> None:
         )
         st.download_button(
             "Exporter les avis (CSV)",
-            feedback.to_csv(settings.data_dir),
+            feedback.to_csv(settings),
             file_name="avis.csv",
             mime="text/csv",
             icon=":material/download:",

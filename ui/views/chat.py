@@ -74,7 +74,7 @@ def feedback_widget(settings, turn: dict, index: int) -> None:
         comment = st.text_input("Commentaire (facultatif)", key=f"c-{index}")
         if st.form_submit_button("Envoyer l'avis"):
             turn["feedback_id"] = feedback.record(
-                settings.data_dir,
+                settings,
                 rating=1 if rating == 1 else -1,
                 question=turn["question"],
                 answer=turn["answer"],

@@ -1,0 +1,107 @@
+"""The real services of a team deployment, started by the tests on loopback and stopped after:
+a Chroma server (`chroma run`, shipped with chromadb) and PostgreSQL (Debian's `postgresql`:
+`initdb` in a temporary folder, `pg_ctl` start and stop). PostgreSQL refuses to run as root:
+as root, its commands run as the `postgres` user the Debian package creates."""
+
+from __future__ import annotations
+
+import glob
+import os
+import pwd
+import shutil
+import subprocess
+import sys
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from assistant.llm_server import free_port, wait_until_ready
+from tests.servers import running
+
+
+@contextmanager
+def chroma_server():
+    """(host, port) of a `chroma run` on an empty folder."""
+    chroma = Path(sys.executable).parent / "chroma"
+    if not chroma.is_file():
+        pytest.skip(f"commande chroma absente ({chroma}) : pip install chromadb")
+    port = free_port()
+    folder = Path(tempfile.mkdtemp(prefix="npnru-chroma-"))
+    command = [
+        str(chroma),
+        "run",
+        "--path",
+        str(folder),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
+    try:
+        with running(command):
+            wait_until_ready(f"http://127.0.0.1:{port}", timeout=60, path="/api/v2/heartbeat")
+            yield "127.0.0.1", port
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _pg_bin() -> Path:
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
+    if not found:
+        pytest.skip("PostgreSQL absent : apt-get install postgresql (voir .ci/run)")
+    return Path(found[-1]).parent
+
+
+def _as_owner(command: list[str]) -> list[str]:
+    """PostgreSQL's commands as a user it accepts: ``postgres`` when we are root."""
+    if os.geteuid() != 0:
+        return command
+    try:
+        pwd.getpwnam("postgres")
+    except KeyError:
+        pytest.skip("utilisateur postgres absent : apt-get install postgresql")
+    return ["runuser", "-u", "postgres", "--", *command]
+
+
+@contextmanager
+def postgres():
+    """The SQLAlchemy URL of a fresh PostgreSQL server's ``postgres`` database."""
+    binaries = _pg_bin()
+    folder = Path(tempfile.mkdtemp(prefix="npnru-pg-"))
+    data, sockets = folder / "data", folder / "sockets"
+    sockets.mkdir()
+    if os.geteuid() == 0:
+        entry = pwd.getpwnam("postgres")
+        for path in (folder, sockets):
+            os.chown(path, entry.pw_uid, entry.pw_gid)
+    port = free_port()
+    run = dict(check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        subprocess.run(
+            _as_owner(
+                [str(binaries / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust"]
+                + ["-E", "UTF8", "--no-locale"]
+            ),
+            **run,
+        )
+        options = f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off"
+        subprocess.run(
+            _as_owner(
+                [str(binaries / "pg_ctl"), "-D", str(data), "-o", options]
+                + ["-l", str(folder / "journal.log"), "-w", "-t", "60", "start"]
+            ),
+            **run,
+        )
+        try:
+            yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+        finally:
+            subprocess.run(
+                _as_owner([str(binaries / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
+                check=False,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

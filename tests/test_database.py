@@ -1,0 +1,61 @@
+"""The records and the feedback in a real PostgreSQL (started by the test) and in SQLite: one
+schema for both; an unreachable database is named in a French message."""
+
+import pytest
+
+from assistant import feedback
+from assistant.config import settings_with
+from assistant.database import DatabaseError, engine
+from ingest.manifest import DocumentRecord, Manifest, now
+from tests.services import postgres
+
+
+@pytest.fixture(scope="module")
+def database_url():
+    with postgres() as url:
+        yield url
+
+
+def _record(doc_id: str) -> DocumentRecord:
+    return DocumentRecord(
+        doc_id, "/corpus", f"/corpus/{doc_id}", "h1", "done", ["a", "b"], {}, now()
+    )
+
+
+@pytest.mark.parametrize("where", ["sqlite", "postgresql"])
+def test_manifest_and_feedback_in_both_databases(where, database_url, tmp_path):
+    url = database_url if where == "postgresql" else ""
+    manifest = Manifest(url or tmp_path)
+    run = manifest.start_run(["/corpus"])
+    manifest.put(_record("cil.md"))
+    changed = _record("cil.md")
+    changed.hash, changed.meta = "h2", {"title": "La CIL — « conférence »"}
+    manifest.put(changed)
+    manifest.put(_record("caleol.md"))
+    manifest.remove("caleol.md")
+    manifest.finish_run(run, "réussie", {"added": 1})
+    assert {d: r.hash for d, r in manifest.documents().items()} == {"cil.md": "h2"}
+    assert manifest.documents()["cil.md"].meta["title"] == "La CIL — « conférence »"
+    assert [(r["status"], r["report"]) for r in manifest.recent_runs()][:1] == [
+        ("réussie", {"added": 1})
+    ]
+    manifest.close()
+
+    settings = settings_with(data_dir=tmp_path / "data", database_url=url)
+    number = feedback.record(
+        settings,
+        rating=-1,
+        question="Qui préside la CALEOL ?",
+        answer="…",
+        citations=[{"doc_id": "cil.md"}],
+        chunk_ids=["a"],
+        reason="hors sujet",
+    )
+    listed = feedback.entries(settings)
+    assert listed[0]["id"] == number and listed[0]["citations"] == [{"doc_id": "cil.md"}]
+    assert "Qui préside la CALEOL ?" in feedback.to_csv(settings)
+
+
+def test_an_unreachable_database_is_named():
+    with pytest.raises(DatabaseError, match=r"PostgreSQL sur 127\.0\.0\.1:9 .*Démarrez-la"):
+        engine("postgresql+psycopg://npnru@127.0.0.1:9/npnru")
