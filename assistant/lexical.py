@@ -12,6 +12,7 @@ import re
 import shutil
 import threading
 import tomllib
+import uuid
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -137,13 +138,62 @@ def rebuild(settings: Settings, collection) -> int:
     return len(index.ids)
 
 
-_cache: dict[str, tuple[float, LexicalIndex]] = {}
+_cache: dict[str, tuple[object, LexicalIndex]] = {}
 MAX_CACHED = 4
 _lock = threading.Lock()
 
 
+# In server mode, the collection's metadata names its revision: each replica rebuilds its own
+# lexical index from the server's collection when it changes.
+REVISION_KEY = "npnru_revision"
+
+
+def stamp_shared(settings: Settings, collection) -> str:
+    """After an ingestion in server mode: a new revision for the collection, so that every
+    replica rebuilds its lexical index at its next question; this host's is already new."""
+    stamp = uuid.uuid4().hex
+    collection.modify(metadata={REVISION_KEY: stamp})
+    folder = settings.state_dir / LEXICAL_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "revision").write_text(stamp, encoding="utf-8")
+    return stamp
+
+
+def _shared_lexical(settings: Settings) -> LexicalIndex | None:
+    from assistant.store import get_collection
+
+    collection = get_collection(settings)
+    stamp = (collection.metadata or {}).get(REVISION_KEY, "")
+    folder = settings.state_dir / LEXICAL_DIR
+    key = str(folder.resolve())
+    with _lock:
+        cached = _cache.get(key)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        saved = folder / "revision"
+        fresh = (
+            (folder / "ids.json").is_file()
+            and saved.is_file()
+            and saved.read_text(encoding="utf-8") == stamp
+            and (folder / "version").is_file()
+            and (folder / "version").read_text(encoding="utf-8") == ANALYSER_VERSION
+        )
+        if not fresh:
+            if collection.count() == 0:
+                return None
+            rebuild(settings, collection)
+            saved.write_text(stamp, encoding="utf-8")
+        index = LexicalIndex.load(folder)
+        _cache.pop(key, None)
+        _cache[key] = (stamp, index)
+        return index
+
+
 def get_lexical(settings: Settings) -> LexicalIndex | None:
-    """The saved lexical index, loaded once per process and reloaded only when rewritten."""
+    """The saved lexical index, loaded once per process and reloaded only when rewritten (in
+    server mode: rebuilt from the server's collection when its revision changed)."""
+    if settings.chroma_mode == "http":
+        return _shared_lexical(settings)
     folder = settings.state_dir / LEXICAL_DIR
     marker = folder / "ids.json"
     if not marker.is_file():

@@ -18,10 +18,14 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from sqlalchemy import text
+
 from assistant import revision
 from assistant.config import Settings
+from assistant.database import describe
+from assistant.database import engine as database_engine
 from assistant.embeddings import get_embeddings
-from assistant.lexical import LEXICAL_DIR
+from assistant.lexical import LEXICAL_DIR, stamp_shared
 from assistant.lexical import rebuild as rebuild_lexical
 from assistant.store import get_collection, release
 from ingest.chunking import CHUNKER_VERSION, Chunk, chunk_document
@@ -161,6 +165,37 @@ def ingestion_lock(data_dir: Path) -> Iterator[None]:
         handle.close()
 
 
+# The key of PostgreSQL's advisory lock that one ingestion holds in server mode.
+SHARED_LOCK_KEY = 95_2014
+
+
+@contextmanager
+def shared_ingestion_lock(settings: Settings) -> Iterator[None]:
+    """In server mode with a shared PostgreSQL, one ingestion at a time across all hosts (the
+    file lock only covers one host)."""
+    url = settings.database_url
+    if settings.chroma_mode != "http" or not url.startswith("postgresql"):
+        yield
+        return
+    connection = database_engine(url).connect()
+    try:
+        held = connection.execute(
+            text("SELECT pg_try_advisory_lock(:key)"), {"key": SHARED_LOCK_KEY}
+        ).scalar()
+        if not held:
+            raise IngestLockedError(
+                f"Une indexation est déjà en cours sur un autre hôte ({describe(url)}, verrou "
+                f"{SHARED_LOCK_KEY}). Attendez qu'elle se termine, puis relancez."
+            )
+        try:
+            yield
+        finally:
+            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": SHARED_LOCK_KEY})
+            connection.commit()
+    finally:
+        connection.close()
+
+
 def repair(manifest: Manifest, collection) -> list[str]:
     """Make Chroma and the manifest agree after an interrupted run; return repaired doc_ids."""
     repaired = []
@@ -189,7 +224,7 @@ def ingest(
     settings: Settings, paths: list[Path] | None = None, progress: Progress | None = None
 ) -> IngestReport:
     """Ingest ``paths`` (default: the configured corpus folders) and report what changed."""
-    with ingestion_lock(settings.data_dir):
+    with ingestion_lock(settings.data_dir), shared_ingestion_lock(settings):
         if settings.chroma_mode == "http":
             # The Chroma server and the database are the shared state: written in place.
             settings = settings.pinned(settings.data_dir)
@@ -270,6 +305,8 @@ def _ingest_locked(
     changed = report.added or report.updated or report.deleted or report.repaired
     if changed or not (settings.state_dir / LEXICAL_DIR / "ids.json").is_file():
         rebuild_lexical(settings, collection)
+        if settings.chroma_mode == "http":
+            report.revision = stamp_shared(settings, collection)
     manifest.finish_run(run_id, report.status, {**report.to_dict(), "repaired": report.repaired})
     return report
 

@@ -105,3 +105,14 @@ def postgres():
             )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def new_database(url: str, name: str) -> str:
+    """A new empty database on the server of ``url``; its URL."""
+    from sqlalchemy import create_engine, text
+
+    server = create_engine(url, isolation_level="AUTOCOMMIT")
+    with server.connect() as db:
+        db.execute(text(f'CREATE DATABASE "{name}"'))
+    server.dispose()
+    return url.rsplit("/", 1)[0] + "/" + name

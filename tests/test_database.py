@@ -6,6 +6,7 @@ import pytest
 from assistant import feedback
 from assistant.config import settings_with
 from assistant.database import DatabaseError, engine
+from ingest.index import SHARED_LOCK_KEY, IngestLockedError, shared_ingestion_lock
 from ingest.manifest import DocumentRecord, Manifest, now
 from tests.services import postgres
 
@@ -59,3 +60,19 @@ def test_manifest_and_feedback_in_both_databases(where, database_url, tmp_path):
 def test_an_unreachable_database_is_named():
     with pytest.raises(DatabaseError, match=r"PostgreSQL sur 127\.0\.0\.1:9 .*Démarrez-la"):
         engine("postgresql+psycopg://npnru@127.0.0.1:9/npnru")
+
+
+def test_one_ingestion_at_a_time_across_hosts(database_url, tmp_path):
+    from sqlalchemy import text
+
+    settings = settings_with(
+        data_dir=tmp_path / "data", chroma_mode="http", database_url=database_url
+    )
+    with engine(database_url).connect() as other_host:
+        other_host.execute(text("SELECT pg_advisory_lock(:k)"), {"k": SHARED_LOCK_KEY})
+        with pytest.raises(IngestLockedError, match="autre hôte"):
+            with shared_ingestion_lock(settings):
+                pass
+        other_host.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": SHARED_LOCK_KEY})
+    with shared_ingestion_lock(settings):
+        pass

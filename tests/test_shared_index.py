@@ -3,13 +3,13 @@ another process runs `npnru ingest` (adds, updates and deletes documents). No qu
 the reader finds the new state within seconds without a restart, a deleted document is never
 cited again, and Chroma holds exactly what the manifest says (assistant/revision.py)."""
 
+import os
 import sys
 import threading
 import time
 
 from assistant.answer import answer_question
 from assistant.config import PROJECT_ROOT, settings_with
-from assistant.revision import published
 from assistant.store import get_collection
 from ingest.index import ingest
 from ingest.manifest import Manifest
@@ -34,7 +34,13 @@ def _filler(folder, first, count):
 
 
 def test_a_reader_keeps_answering_while_another_process_ingests(model_ready, tmp_path):
-    corpus = tmp_path / "corpus"
+    settings = settings_with(data_dir=tmp_path / "data")
+    concurrent_ingestion(settings, tmp_path / "corpus", {})
+
+
+def concurrent_ingestion(settings, corpus, env: dict[str, str]) -> None:
+    """Ingest a corpus, then let 16 threads of this process ask questions while another
+    process (with ``env``) ingests its changes; check what the issue asks."""
     corpus.mkdir()
     (corpus / "alpha.md").write_text(
         "# Commission alpha\n\nLa commission alpha examine les dossiers de relogement des "
@@ -50,7 +56,7 @@ def test_a_reader_keeps_answering_while_another_process_ingests(model_ready, tmp
         encoding="utf-8",
     )
     _filler(corpus, 0, 10)
-    settings = settings_with(data_dir=tmp_path / "data", corpus_dirs=[corpus])
+    settings = settings.model_copy(update={"corpus_dirs": [corpus]})
     assert ingest(settings).failed == []
     before = answer_question(settings, QUESTIONS["deleted"])
     assert before.citations and before.citations[0].doc_id == "gamma.md"
@@ -112,7 +118,7 @@ def test_a_reader_keeps_answering_while_another_process_ingests(model_ready, tmp
             "ingest",
             str(corpus),
         ]
-        with running(command, cwd=PROJECT_ROOT) as process:
+        with running(command, cwd=PROJECT_ROOT, env={**os.environ, **env}) as process:
             assert process.wait(timeout=600) == 0
         ended = time.monotonic()
         # Keep asking until the new document is found (or 30 s).
@@ -147,7 +153,7 @@ def test_a_reader_keeps_answering_while_another_process_ingests(model_ready, tmp
     assert updated and all("cinq mois" in t and "deux mois" not in t for t in updated)
 
     # Chroma holds what the manifest says.
-    manifest = Manifest(published(settings.data_dir))
+    manifest = Manifest.of(settings)
     expected = sorted(i for r in manifest.documents().values() for i in r.chunk_ids)
     manifest.close()
     assert sorted(get_collection(settings).get(include=[])["ids"]) == expected

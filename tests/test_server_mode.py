@@ -1,0 +1,96 @@
+"""Server mode against the real services, started here on loopback: one `chroma run`, one
+PostgreSQL, two replicas (two processes, two data folders). Every replica serves the same
+state: the same search results (lexical index rebuilt from the server's collection), the same
+statistics and run log, the same feedback; a reader keeps answering while another process
+ingests."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from assistant import feedback
+from assistant.config import PROJECT_ROOT, settings_with
+from tests.services import chroma_server, new_database, postgres
+from tests.test_shared_index import concurrent_ingestion
+
+
+@pytest.fixture(scope="module")
+def services():
+    with chroma_server() as (host, port), postgres() as url:
+        yield {
+            "NPNRU_CHROMA_MODE": "http",
+            "NPNRU_CHROMA_HOST": host,
+            "NPNRU_CHROMA_PORT": str(port),
+            "NPNRU_DATABASE_URL": url,
+        }
+
+
+def _deployment(services, name: str) -> dict[str, str]:
+    """One deployment: a collection on the Chroma server and a database of its own."""
+    return {
+        **services,
+        "NPNRU_COLLECTION": name,
+        "NPNRU_DATABASE_URL": new_database(services["NPNRU_DATABASE_URL"], name),
+    }
+
+
+def _settings(services, data_dir):
+    return settings_with(
+        data_dir=data_dir,
+        chroma_mode="http",
+        chroma_host=services["NPNRU_CHROMA_HOST"],
+        chroma_port=int(services["NPNRU_CHROMA_PORT"]),
+        database_url=services["NPNRU_DATABASE_URL"],
+        collection=services["NPNRU_COLLECTION"],
+    )
+
+
+def _npnru(services, data_dir, *args) -> str:
+    env = {**os.environ, **services}
+    done = subprocess.run(
+        [sys.executable, "-m", "assistant.cli", "--data-dir", str(data_dir), *args],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_two_replicas_serve_the_same_state(model_ready, programme_pdf, services, tmp_path):
+    services = _deployment(services, "replicas")
+    one, two = tmp_path / "replique-1", tmp_path / "replique-2"
+    report = json.loads(_npnru(services, one, "ingest", "--json", str(programme_pdf.parent)))
+    assert report["added"] == 1 and report["revision"]
+    for query in ("Qui anime le jour 2 ?", "Combien de jours dure la formation ?"):
+        first = json.loads(_npnru(services, one, "search", "--json", query))
+        second = json.loads(_npnru(services, two, "search", "--json", query))
+        assert first["results"] and first == second
+    # The second replica built its lexical index from the server's collection.
+    assert (two / "lexical" / "ids.json").is_file()
+    stats = [json.loads(_npnru(services, folder, "stats", "--json")) for folder in (one, two)]
+    for found in stats:
+        found.pop("data_dir")
+    assert stats[0] == stats[1] and stats[0]["documents"] == 1 and stats[0]["runs"]
+
+    # Feedback given through one replica is listed by the other.
+    number = feedback.record(
+        _settings(services, one),
+        rating=1,
+        question="Qui anime le jour 2 ?",
+        answer="Christophe Noyé",
+        citations=[],
+        chunk_ids=[],
+    )
+    assert feedback.entries(_settings(services, two))[0]["id"] == number
+
+
+def test_a_reader_keeps_answering_while_another_host_ingests(model_ready, services, tmp_path):
+    services = _deployment(services, "concurrence")
+    settings = _settings(services, tmp_path / "lecteur")
+    concurrent_ingestion(settings, tmp_path / "corpus", services)
