@@ -14,11 +14,14 @@ Where each table lives:
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from sqlalchemy import (
     Column,
+    Connection,
     Engine,
     Integer,
     MetaData,
@@ -119,6 +122,21 @@ def engine(url: str) -> Engine:
             ) from exc
         _engines[url] = created
         return created
+
+
+@contextmanager
+def connect(url: str, write: bool = False) -> Iterator[Connection]:
+    """A connection to ``url`` (a transaction when ``write``); a database that stopped
+    answering gives a DatabaseError naming it, and the next call tries again."""
+    try:
+        with engine(url).begin() if write else engine(url).connect() as connection:
+            yield connection
+    except OperationalError as exc:
+        raise DatabaseError(
+            f"Base de données injoignable : {describe(url)} "
+            f"({str(exc.orig).splitlines()[0]}). Démarrez-la, ou videz NPNRU_DATABASE_URL "
+            "pour revenir aux fichiers SQLite locaux."
+        ) from exc
 
 
 def forget(url: str) -> None:

@@ -13,7 +13,7 @@ import json
 from sqlalchemy import insert, select
 
 from assistant.config import Settings
-from assistant.database import engine, feedback, sqlite_url
+from assistant.database import connect, feedback, sqlite_url
 
 REASONS = ["citation incorrecte", "réponse incomplète", "hors sujet", "autre"]
 FILE = "feedback.sqlite"
@@ -48,7 +48,7 @@ def record(
     """Store one opinion (rating +1 or -1); return its id."""
     if rating not in (1, -1):
         raise ValueError("la note doit valoir 1 (👍) ou -1 (👎)")
-    with engine(feedback_url(settings)).begin() as db:
+    with connect(feedback_url(settings), write=True) as db:
         result = db.execute(
             insert(feedback).values(
                 created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -69,7 +69,7 @@ def entries(settings: Settings) -> list[dict]:
     url = feedback_url(settings)
     if url.startswith("sqlite") and not (settings.data_dir / FILE).is_file():
         return []
-    with engine(url).connect() as db:
+    with connect(url) as db:
         rows = db.execute(select(feedback).order_by(feedback.c.id.desc())).mappings().all()
     found = []
     for row in rows:

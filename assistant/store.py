@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 import chromadb
+import httpx
 from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
 from chromadb.config import Settings as ChromaSettings
@@ -30,11 +31,16 @@ def _open(mode: str, path: str, host: str, port: int) -> ClientAPI:
         try:
             return chromadb.HttpClient(host=host, port=port, settings=chroma_settings)
         except Exception as exc:  # chromadb raises bare exceptions on connection failures
-            raise StoreError(
-                f"Serveur Chroma injoignable sur {host}:{port} ({exc}). "
-                "Démarrez-le (« chroma run ») ou repassez NPNRU_CHROMA_MODE=embedded."
-            ) from exc
+            raise _unreachable(host, port, exc) from exc
     return chromadb.PersistentClient(path=path, settings=chroma_settings)
+
+
+def _unreachable(host: str, port: int, exc: Exception) -> StoreError:
+    return StoreError(
+        f"Serveur Chroma injoignable sur {host}:{port} ({str(exc).splitlines()[0]}). "
+        f"Démarrez-le (« chroma run --host {host} --port {port} --path DOSSIER ») ou repassez "
+        "NPNRU_CHROMA_MODE=embedded. L'application se reconnecte d'elle-même dès qu'il répond."
+    )
 
 
 def _client(mode: str, path: str, host: str, port: int, owner: str = "") -> ClientAPI:
@@ -59,14 +65,18 @@ def _close(key: tuple[str, str, str, int]) -> None:
         client.close()
 
 
-def release(settings: Settings) -> None:
-    """Close the embedded client of ``settings``' index folder (before it is renamed)."""
-    key = (
-        "embedded",
+def _key(settings: Settings) -> tuple[str, str, str, int]:
+    return (
+        settings.chroma_mode,
         str(settings.chroma_dir.resolve()),
         settings.chroma_host,
         settings.chroma_port,
     )
+
+
+def release(settings: Settings) -> None:
+    """Close the embedded client of ``settings``' index folder (before it is renamed)."""
+    key = _key(settings)
     with _lock:
         _close(key)
         for opened in _opened.values():
@@ -77,19 +87,28 @@ def release(settings: Settings) -> None:
 def get_client(settings: Settings) -> ClientAPI:
     if settings.chroma_mode == "embedded":
         settings.chroma_dir.mkdir(parents=True, exist_ok=True)
-    return _client(
-        settings.chroma_mode,
-        str(settings.chroma_dir.resolve()),
-        settings.chroma_host,
-        settings.chroma_port,
-        str(settings.data_dir.resolve()),
-    )
+    return _client(*_key(settings), str(settings.data_dir.resolve()))
 
 
 def get_collection(settings: Settings) -> Collection:
-    """The collection (created on first use) in cosine space, with our embedding function."""
-    return get_client(settings).get_or_create_collection(
-        name=settings.collection,
-        embedding_function=chroma_adapter(settings),
-        configuration={"hnsw": {"space": "cosine"}},
-    )
+    """The collection (created on first use) in cosine space, with our embedding function. A
+    Chroma server that stopped answering gives a StoreError; the next call reconnects."""
+    client = get_client(settings)
+    try:
+        return client.get_or_create_collection(
+            name=settings.collection,
+            embedding_function=chroma_adapter(settings),
+            configuration={"hnsw": {"space": "cosine"}},
+        )
+    except (httpx.HTTPError, ConnectionError, ValueError) as exc:
+        if settings.chroma_mode != "http":
+            raise
+        key = (
+            "http",
+            str(settings.chroma_dir.resolve()),
+            settings.chroma_host,
+            settings.chroma_port,
+        )
+        with _lock:
+            _clients.pop(key, None)
+        raise _unreachable(settings.chroma_host, settings.chroma_port, exc) from exc

@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlalchemy import delete, insert, select, update
 
 from assistant.config import Settings
-from assistant.database import documents, engine, forget, runs, sqlite_url
+from assistant.database import connect, documents, engine, forget, runs, sqlite_url
 
 FILE = "manifest.sqlite"
 
@@ -49,7 +49,7 @@ class Manifest:
     def __init__(self, location: Path | str) -> None:
         """``location``: a folder (its ``manifest.sqlite``) or a database URL."""
         self.url = sqlite_url(location / FILE) if isinstance(location, Path) else location
-        self._engine = engine(self.url)
+        engine(self.url)
 
     @classmethod
     def of(cls, settings: Settings) -> Manifest:
@@ -62,7 +62,7 @@ class Manifest:
             forget(self.url)
 
     def documents(self) -> dict[str, DocumentRecord]:
-        with self._engine.connect() as db:
+        with connect(self.url) as db:
             rows = db.execute(select(documents)).all()
         return {
             r.doc_id: DocumentRecord(
@@ -89,16 +89,16 @@ class Manifest:
             "meta": json.dumps(record.meta, ensure_ascii=False),
             "ingested_at": record.ingested_at,
         }
-        with self._engine.begin() as db:
+        with connect(self.url, write=True) as db:
             db.execute(delete(documents).where(documents.c.doc_id == record.doc_id))
             db.execute(insert(documents).values(**values))
 
     def remove(self, doc_id: str) -> None:
-        with self._engine.begin() as db:
+        with connect(self.url, write=True) as db:
             db.execute(delete(documents).where(documents.c.doc_id == doc_id))
 
     def start_run(self, targets: list[str]) -> int:
-        with self._engine.begin() as db:
+        with connect(self.url, write=True) as db:
             db.execute(update(runs).where(runs.c.status == "en cours").values(status="interrompue"))
             result = db.execute(
                 insert(runs).values(
@@ -110,7 +110,7 @@ class Manifest:
             return int(result.inserted_primary_key[0])
 
     def finish_run(self, run_id: int, status: str, report: dict) -> None:
-        with self._engine.begin() as db:
+        with connect(self.url, write=True) as db:
             db.execute(
                 update(runs)
                 .where(runs.c.id == run_id)
@@ -120,7 +120,7 @@ class Manifest:
             )
 
     def recent_runs(self, limit: int = 20) -> list[dict]:
-        with self._engine.connect() as db:
+        with connect(self.url) as db:
             rows = db.execute(select(runs).order_by(runs.c.id.desc()).limit(limit)).all()
         return [
             {

@@ -22,12 +22,12 @@ from tests.servers import running
 
 
 @contextmanager
-def chroma_server():
+def chroma_server(port: int | None = None):
     """(host, port) of a `chroma run` on an empty folder."""
     chroma = Path(sys.executable).parent / "chroma"
     if not chroma.is_file():
         pytest.skip(f"commande chroma absente ({chroma}) : pip install chromadb")
-    port = free_port()
+    port = port or free_port()
     folder = Path(tempfile.mkdtemp(prefix="npnru-chroma-"))
     command = [
         str(chroma),

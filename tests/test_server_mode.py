@@ -13,6 +13,8 @@ import pytest
 
 from assistant import feedback
 from assistant.config import PROJECT_ROOT, settings_with
+from assistant.llm_server import free_port
+from assistant.store import StoreError, get_collection
 from tests.services import chroma_server, new_database, postgres
 from tests.test_shared_index import concurrent_ingestion
 
@@ -94,3 +96,38 @@ def test_a_reader_keeps_answering_while_another_host_ingests(model_ready, servic
     services = _deployment(services, "concurrence")
     settings = _settings(services, tmp_path / "lecteur")
     concurrent_ingestion(settings, tmp_path / "corpus", services)
+
+
+def test_an_unreachable_service_is_named_and_the_next_call_recovers(model_ready, tmp_path):
+    port = free_port()
+    dead = {
+        "NPNRU_CHROMA_MODE": "http",
+        "NPNRU_CHROMA_HOST": "127.0.0.1",
+        "NPNRU_CHROMA_PORT": str(port),
+    }
+    for args, where, what in [
+        (("search", "--json", "CALEOL"), f"127.0.0.1:{port}", "chroma run"),
+        (("stats",), "PostgreSQL sur 127.0.0.1:9", "NPNRU_DATABASE_URL"),
+    ]:
+        env = {**os.environ, **dead, "NPNRU_DATABASE_URL": "postgresql+psycopg://u@127.0.0.1:9/b"}
+        if args[0] == "search":
+            env.pop("NPNRU_DATABASE_URL")
+        done = subprocess.run(
+            [sys.executable, "-m", "assistant.cli", "--data-dir", str(tmp_path), *args],
+            cwd=PROJECT_ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert done.returncode != 0 and "Traceback" not in done.stderr, done.stderr
+        assert where in done.stderr and what in done.stderr, done.stderr
+
+    # In a running process, the next call after the server comes back simply works.
+    settings = settings_with(
+        data_dir=tmp_path / "app", chroma_mode="http", chroma_host="127.0.0.1", chroma_port=port
+    )
+    with pytest.raises(StoreError, match=f"injoignable sur 127.0.0.1:{port}"):
+        get_collection(settings)
+    with chroma_server(port):
+        assert get_collection(settings).count() == 0

@@ -23,4 +23,12 @@ pages = [
     st.Page(HERE / "views" / "sources.py", title="Sources", icon=":material/library_books:"),
     st.Page(HERE / "views" / "admin.py", title="Administration", icon=":material/settings:"),
 ]
-st.navigation(pages).run()
+from assistant.database import DatabaseError  # noqa: E402
+from assistant.store import StoreError  # noqa: E402
+
+try:
+    st.navigation(pages).run()
+except (StoreError, DatabaseError) as exc:
+    # A service that stopped answering (Chroma server, database): said plainly, and the next
+    # action tries again by itself.
+    st.error(f"Service indisponible : {exc}", icon=":material/cloud_off:")
