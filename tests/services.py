@@ -22,13 +22,13 @@ from tests.servers import running
 
 
 @contextmanager
-def chroma_server(port: int | None = None):
-    """(host, port) of a `chroma run` on an empty folder."""
+def chroma_server(port: int | None = None, path: Path | None = None):
+    """(host, port) of a `chroma run` on ``path`` (default: an empty folder, deleted after)."""
     chroma = Path(sys.executable).parent / "chroma"
     if not chroma.is_file():
         pytest.skip(f"commande chroma absente ({chroma}) : pip install chromadb")
     port = port or free_port()
-    folder = Path(tempfile.mkdtemp(prefix="npnru-chroma-"))
+    folder = path or Path(tempfile.mkdtemp(prefix="npnru-chroma-"))
     command = [
         str(chroma),
         "run",
@@ -44,10 +44,11 @@ def chroma_server(port: int | None = None):
             wait_until_ready(f"http://127.0.0.1:{port}", timeout=60, path="/api/v2/heartbeat")
             yield "127.0.0.1", port
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        if path is None:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
-def _pg_bin() -> Path:
+def pg_bin() -> Path:
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
     if not found:
         pytest.skip("PostgreSQL absent : apt-get install postgresql (voir .ci/run)")
@@ -68,7 +69,7 @@ def _as_owner(command: list[str]) -> list[str]:
 @contextmanager
 def postgres():
     """The SQLAlchemy URL of a fresh PostgreSQL server's ``postgres`` database."""
-    binaries = _pg_bin()
+    binaries = pg_bin()
     folder = Path(tempfile.mkdtemp(prefix="npnru-pg-"))
     data, sockets = folder / "data", folder / "sockets"
     sockets.mkdir()

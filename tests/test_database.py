@@ -1,6 +1,8 @@
 """The records and the feedback in a real PostgreSQL (started by the test) and in SQLite: one
 schema for both; an unreachable database is named in a French message."""
 
+import subprocess
+
 import pytest
 
 from assistant import feedback
@@ -8,7 +10,7 @@ from assistant.config import settings_with
 from assistant.database import DatabaseError, engine
 from ingest.index import SHARED_LOCK_KEY, IngestLockedError, shared_ingestion_lock
 from ingest.manifest import DocumentRecord, Manifest, now
-from tests.services import postgres
+from tests.services import new_database, pg_bin, postgres
 
 
 @pytest.fixture(scope="module")
@@ -76,3 +78,30 @@ def test_one_ingestion_at_a_time_across_hosts(database_url, tmp_path):
         other_host.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": SHARED_LOCK_KEY})
     with shared_ingestion_lock(settings):
         pass
+
+
+def test_the_database_is_backed_up_and_restored_with_pg_dump(database_url, tmp_path):
+    """The guide's backup commands (docs/deploiement.md): pg_dump -Fc, then pg_restore."""
+    source = new_database(database_url, "sauvegarde")
+    settings = settings_with(data_dir=tmp_path / "data", database_url=source)
+    feedback.record(
+        settings, rating=1, question="Qui anime le jour 2 ?", answer="…", citations=[], chunk_ids=[]
+    )
+    binaries = pg_bin()
+    port = database_url.rsplit(":", 1)[1].split("/")[0]
+    dump = tmp_path / "npnru.dump"
+    with dump.open("wb") as out:
+        subprocess.run(
+            [str(binaries / "pg_dump"), "-Fc", "-h", "127.0.0.1", "-p", port, "-U", "postgres"]
+            + ["sauvegarde"],
+            check=True,
+            stdout=out,
+        )
+    restored = new_database(database_url, "restauree")
+    subprocess.run(
+        [str(binaries / "pg_restore"), "-h", "127.0.0.1", "-p", port, "-U", "postgres"]
+        + ["-d", "restauree", str(dump)],
+        check=True,
+    )
+    copy = settings_with(data_dir=tmp_path / "autre", database_url=restored)
+    assert [e["question"] for e in feedback.entries(copy)] == ["Qui anime le jour 2 ?"]

@@ -6,6 +6,7 @@ ingests."""
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -15,6 +16,7 @@ from assistant import feedback
 from assistant.config import PROJECT_ROOT, settings_with
 from assistant.llm_server import free_port
 from assistant.store import StoreError, get_collection
+from ingest.index import ingest
 from tests.services import chroma_server, new_database, postgres
 from tests.test_shared_index import concurrent_ingestion
 
@@ -131,3 +133,29 @@ def test_an_unreachable_service_is_named_and_the_next_call_recovers(model_ready,
         get_collection(settings)
     with chroma_server(port):
         assert get_collection(settings).count() == 0
+
+
+def test_the_chroma_server_is_backed_up_by_copying_its_folder(model_ready, tmp_path):
+    """The guide's backup (docs/deploiement.md): stop the server, copy its folder, start a
+    server on the copy: the same passages are there."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "cil.md").write_text(
+        "# La CIL\n\nLa conférence intercommunale du logement fixe les orientations.\n",
+        encoding="utf-8",
+    )
+    folder, copy = tmp_path / "chroma", tmp_path / "copie"
+    with chroma_server(path=folder) as (host, port):
+        settings = settings_with(
+            data_dir=tmp_path / "data",
+            corpus_dirs=[corpus],
+            chroma_mode="http",
+            chroma_host=host,
+            chroma_port=port,
+        )
+        assert ingest(settings).added == ["cil.md"]
+        ids = sorted(get_collection(settings).get(include=[])["ids"])
+    shutil.copytree(folder, copy)
+    with chroma_server(path=copy) as (host, port):
+        restored = settings.model_copy(update={"chroma_host": host, "chroma_port": port})
+        assert sorted(get_collection(restored).get(include=[])["ids"]) == ids
