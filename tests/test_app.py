@@ -32,7 +32,8 @@ def app(programme_index, monkeypatch):
 
 
 def _cards(at) -> list[str]:
-    return [m.value for m in at.markdown if m.value.startswith("**[")]
+    # Card titles: « [1] » escaped, so that a title is never read as Markdown.
+    return [m.value for m in at.markdown if m.value.startswith("**\\[")]
 
 
 def test_empty_chat_shows_examples(app):
@@ -46,7 +47,7 @@ def test_question_renders_answer_and_citation_cards(app):
     assert not app.exception, app.exception
     assert any("3 jours" in md.value for md in app.markdown)
     cards = _cards(app)
-    assert cards and cards[0].startswith("**[1] Module 9.5")
+    assert cards and cards[0].startswith("**\\[1\\] Module 9.5")
     turn = app.session_state["history"][0]
     assert turn["citations"][0]["page"] == 1 and turn["chunk_ids"]
     # The cited span is highlighted in the card.

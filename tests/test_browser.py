@@ -16,13 +16,12 @@ from tests.servers import running
 SHOTS = PROJECT_ROOT / "artifacts" / "screenshots"
 
 
-@pytest.fixture
-def running_app(programme_index):
+def _serve_app(settings):
     port = free_port()
     env = {
         **os.environ,
-        "NPNRU_DATA_DIR": str(programme_index.data_dir),
-        "NPNRU_CORPUS_DIRS": ",".join(str(d) for d in programme_index.corpus_dirs),
+        "NPNRU_DATA_DIR": str(settings.data_dir),
+        "NPNRU_CORPUS_DIRS": ",".join(str(d) for d in settings.corpus_dirs),
         "NPNRU_ADMIN_PASSWORD": "mot-de-passe-de-test",
     }
     command = [sys.executable, "-m", "assistant.cli", "ui", "--port", str(port)]
@@ -30,6 +29,37 @@ def running_app(programme_index):
         url = f"http://127.0.0.1:{port}"
         wait_until_ready(url, timeout=60, path="/_stcore/health")
         yield url
+
+
+@pytest.fixture
+def running_app(programme_index):
+    yield from _serve_app(programme_index)
+
+
+# A document and a question that try to make the trainee's browser load, link, run or style
+# something: every piece must be shown as typed.
+POISON = (
+    "La cellule poison assure le suivi des relogements ![suivi](http://127.0.0.1:9/pixel.png) "
+    "chaque mois, voir [le tableau](javascript:alert(1)) et <img src='http://127.0.0.1:9/r.png'> "
+    "<script>window.pwned=1</script> <style>body{display:none}</style> :red[alerte] "
+    ":material/warning: $$x^2$$ <https://127.0.0.1:9/auto>."
+)
+POISONED_QUESTION = (
+    "La cellule poison assure quel suivi ? ![q](http://127.0.0.1:9/q.png) <b>gras</b> :blue[bleu]"
+)
+
+
+@pytest.fixture
+def poisoned_app(model_ready, tmp_path):
+    from assistant.config import settings_with
+    from ingest.index import ingest
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "suivi.md").write_text(f"# Suivi\n\n{POISON}\n", encoding="utf-8")
+    settings = settings_with(data_dir=tmp_path / "data", corpus_dirs=[corpus])
+    assert ingest(settings).added == ["suivi.md"]
+    yield from _serve_app(settings)
 
 
 @pytest.fixture
@@ -138,3 +168,52 @@ def test_browser_two_turns_about_the_programme(running_app, browser):
     time.sleep(1)
     browser.save_screenshot(str(SHOTS / "5-deux-tours-programme.png"))
     assert (SHOTS / "5-deux-tours-programme.png").stat().st_size > 10_000
+
+
+def test_browser_shows_hostile_text_as_text(poisoned_app, browser):
+    """A poisoned document quoted in an answer, and a poisoned question: no image, link,
+    script, style, colour or formula comes from them; the text is visible as typed."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    wait = WebDriverWait(browser, 120)
+    browser.get(poisoned_app)
+    box = wait.until(
+        ec.element_to_be_clickable((By.CSS_SELECTOR, "[data-testid='stChatInputTextArea']"))
+    )
+    box.send_keys(POISONED_QUESTION)
+    box.send_keys(Keys.ENTER)
+    wait.until(
+        ec.presence_of_element_located(
+            (By.XPATH, "//strong[starts-with(normalize-space(.), '[1]')]")
+        )
+    )
+    time.sleep(2)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    browser.save_screenshot(str(SHOTS / "6-texte-hostile.png"))
+    main = browser.find_element(By.TAG_NAME, "body")
+    for image in main.find_elements(By.TAG_NAME, "img"):
+        assert "127.0.0.1:9" not in (image.get_attribute("src") or "")
+    for link in main.find_elements(By.TAG_NAME, "a"):
+        href = link.get_attribute("href") or ""
+        parent = link.find_element(By.XPATH, "..").get_attribute("outerHTML")[:600]
+        assert "127.0.0.1:9" not in href and not href.startswith("javascript:"), parent
+        assert "127.0.0.1:9" not in href and not href.startswith("javascript:")
+    for tag in ("script", "style"):
+        for element in main.find_elements(By.TAG_NAME, tag):
+            content = element.get_attribute("textContent") or ""
+            assert "pwned" not in content and "display:none" not in content
+    assert browser.execute_script("return window.pwned === undefined")
+    for message in main.find_elements(By.CSS_SELECTOR, "[data-testid='stChatMessage']"):
+        assert not message.find_elements(By.CSS_SELECTOR, ".katex, b, [style*='color']")
+    # Bare addresses carry an invisible word joiner (ui/common.py): the text reads as typed.
+    text = main.text.replace("\u2060", "")
+    for typed in (
+        "![q](http://127.0.0.1:9/q.png) <b>gras</b> :blue[bleu]",
+        "![suivi](http://127.0.0.1:9/pixel.png)",
+        ":red[alerte]",
+        ":material/warning: $$x^2$$",
+    ):
+        assert typed in text, typed

@@ -52,16 +52,47 @@ def location(page: int | None, article: str | None, page_end: int | None = None)
     return f"page {page}" if page else ""
 
 
+# Characters that start Markdown or Streamlit formatting: links and images (« ![x](url) »),
+# emphasis, code, headings, quotes, tables, raw HTML, LaTeX (« $ »), colour directives and
+# icons (« :red[…] », « :material/…: »), autolinks (« http:// »).
+_ACTIVE = re.compile(r"([\\`*_{}\[\]()#+!<>|~$:=&^])")
+
+
+# Markdown links bare addresses (« http://… », « www.… », « nom@domaine ») whatever the
+# escapes: an invisible word joiner inside the marker keeps them text.
+_AUTOLINK = re.compile(r"(?i)\b(https?|ftp|www|mailto)(?=[:.])|(?=@)")
+WORD_JOINER = "\u2060"
+
+
+def plain(text: str) -> str:
+    """``text`` from a document or a user, to be shown by Streamlit's Markdown as typed: every
+    character that could format, link, load an image or run LaTeX is escaped, and bare
+    addresses are kept from becoming links. Line starts « - » (the answer's own quote lists)
+    stay lists; « [1] » still reads « [1] »."""
+    text = _AUTOLINK.sub(lambda m: (m.group(1) or "") + WORD_JOINER, text)
+    return _ACTIVE.sub(r"\\\1", text)
+
+
+# Inside the HTML of a passage, the characters Streamlit's Markdown still reads (icons
+# « :material/…: », LaTeX « $ », emphasis, links) as character references: shown, never read.
+_ENTITIES = str.maketrans({c: f"&#{ord(c)};" for c in ":$*_`~[]()!#|{}^="})
+
+
+def _text_html(text: str) -> str:
+    return html.escape(text).translate(_ENTITIES)
+
+
 def highlighted(text: str, spans: list) -> str:
-    """The passage as HTML, the spans the answer uses marked."""
+    """The passage as HTML, the spans the answer uses marked; its own text is never read as
+    HTML or Markdown."""
     out, last = [], 0
     for start, end in sorted((int(s), int(e)) for s, e in spans):
         if start < last:
             continue
-        out.append(html.escape(text[last:start]))
-        out.append(f"<mark>{html.escape(text[start:end])}</mark>")
+        out.append(_text_html(text[last:start]))
+        out.append(f"<mark>{_text_html(text[start:end])}</mark>")
         last = end
-    out.append(html.escape(text[last:]))
+    out.append(_text_html(text[last:]))
     return "".join(out).replace("\n", "<br>")
 
 
@@ -78,7 +109,7 @@ def citation_card(settings: Settings, c: dict, key: str) -> None:
     span highlighted, the attribution the licence requires, « Voir la source »."""
     with st.container(border=True):
         where = location(c.get("page"), c.get("article"), c.get("page_end"))
-        st.markdown(f"**[{c['n']}] {html.escape(c['title'])}**")
+        st.markdown(f"**\\[{c['n']}\\] {plain(c['title'])}**")
         details = [KIND_LABELS.get(c.get("kind") or "", c.get("kind") or ""), where]
         if c.get("date"):
             details.append(f"version du {c['date']}")
@@ -89,7 +120,7 @@ def citation_card(settings: Settings, c: dict, key: str) -> None:
             unsafe_allow_html=True,
         )
         if c.get("attribution"):
-            st.caption(c["attribution"])
+            st.caption(plain(c["attribution"]))
         if c.get("recomposed"):
             st.caption(
                 "Passage recomposé d'après la mise en page du programme (jour, horaires, "
@@ -142,7 +173,7 @@ def pdf_page_image(path: Path, page: int, phrases: list[str], scale: float = 1.6
 
 @st.dialog("Source", width="large")
 def show_source(settings: Settings, c: dict) -> None:
-    st.markdown(f"**{html.escape(c['title'])}** — {location(c.get('page'), c.get('article'))}")
+    st.markdown(f"**{plain(c['title'])}** — {location(c.get('page'), c.get('article'))}")
     path = source_file(settings, c["doc_id"])
     if path is not None and path.suffix.lower() == ".pdf" and c.get("page"):
         spans = c.get("spans") or []

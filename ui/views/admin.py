@@ -13,14 +13,14 @@ from assistant.stats import index_stats
 from ingest.index import IngestLockedError, ingest
 from ingest.loaders import SUPPORTED_SUFFIXES
 from ingest.uploads import UploadError, remove_document, save_upload
-from ui.common import load_settings
+from ui.common import load_settings, plain
 
 
 def reingest(settings) -> None:
     bar = st.progress(0.0, text="Indexation…")
 
     def progress(number: int, total: int, doc_id: str) -> None:
-        bar.progress(number / max(total, 1), text=f"Indexation {number}/{total} : {doc_id}")
+        bar.progress(number / max(total, 1), text=f"Indexation {number}/{total} : {plain(doc_id)}")
 
     try:
         report = ingest(settings, progress=progress)
@@ -35,7 +35,7 @@ def reingest(settings) -> None:
         f"{summary['total_chunks']} passages dans l'index"
     )
     for failure in report.failed:
-        st.error(f"{failure['path']} : {failure['error']}")
+        st.error(plain(f"{failure['path']} : {failure['error']}"))
 
 
 def login(settings) -> bool:
@@ -81,10 +81,10 @@ def render() -> None:
         for upload in uploads:
             try:
                 path = save_upload(settings, upload.name, upload.getvalue())
-                st.info(f"Enregistré : {path.name}")
+                st.info(f"Enregistré : {plain(path.name)}")
                 saved += 1
             except UploadError as exc:
-                st.error(str(exc))
+                st.error(plain(str(exc)))
         if saved:
             reingest(settings)
 
@@ -112,7 +112,7 @@ def render() -> None:
         ):
             st.json(report, expanded=False)
             for failure in failed:
-                st.error(f"{failure['path']} : {failure['error']}")
+                st.error(plain(f"{failure['path']} : {failure['error']}"))
 
     st.subheader("Avis des utilisateurs")
     entries = feedback.entries(settings)

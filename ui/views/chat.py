@@ -11,7 +11,7 @@ from assistant.answer import UNCERTAIN_INTRO, answer_stream
 from assistant.followup import Turn
 from assistant.model_store import ModelError
 from assistant.store import StoreError
-from ui.common import citation_card, load_settings, location
+from ui.common import citation_card, load_settings, location, plain
 
 EXAMPLES = [
     "Combien de jours dure la formation ?",
@@ -30,16 +30,19 @@ def to_markdown(history: list[dict]) -> str:
         "",
     ]
     for number, turn in enumerate(history, start=1):
-        lines += [f"## {number}. {turn['question']}", "", turn["answer"], ""]
+        # Text from documents and users stays text wherever the export is read.
+        lines += [f"## {number}. {plain(turn['question'])}", "", plain(turn["answer"]), ""]
         for sentence in turn.get("unsupported", []):
-            lines.append(f"> Non sourcé : {sentence}")
+            lines.append(f"> Non sourcé : {plain(sentence)}")
         if turn["citations"]:
             lines.append("Références :")
             lines.append("")
             for c in turn["citations"]:
                 where = location(c["page"], c["article"], c.get("page_end"))
                 version = f", version du {c['date']}" if c.get("date") else ""
-                lines.append(f"- [{c['n']}] {c['title']} ({c['doc_id']}, {where}{version})")
+                lines.append(
+                    f"- \\[{c['n']}\\] {plain(c['title'])} ({plain(c['doc_id'])}, {where}{version})"
+                )
             lines.append("")
     return "\n".join(lines)
 
@@ -52,11 +55,11 @@ def show_answer(settings, turn: dict, index: int) -> None:
         # Hedged: the doubt stands apart from the quotes, in the warning style.
         st.warning(UNCERTAIN_INTRO, icon=":material/help:")
         text = text.removeprefix(UNCERTAIN_INTRO).lstrip()
-    st.markdown(text)
+    st.markdown(plain(text))
     for sentence in turn.get("unsupported", []):
-        st.error(f"Non sourcé : {sentence}", icon=":material/report:")
+        st.error(f"Non sourcé : {plain(sentence)}", icon=":material/report:")
     if turn.get("searched") and turn["searched"] != turn["question"]:
-        st.caption(f"Question comprise comme : {turn['searched']}")
+        st.caption(f"Question comprise comme : {plain(turn['searched'])}")
     for c in turn["citations"]:
         citation_card(settings, c, key=f"{index}-{c['n']}")
     feedback_widget(settings, turn, index)
@@ -90,7 +93,7 @@ def ask(settings, question: str, history: list[dict]) -> dict:
     turns = [Turn(t["question"], t["answer"]) for t in history]
     stream = answer_stream(settings, question, turns)
     try:
-        st.write_stream(iter(stream))
+        st.write_stream(plain(piece) for piece in stream)
     except (ModelError, StoreError) as exc:
         return {"question": question, "answer": f"⚠️ {exc}", "outcome": "refusal", "citations": []}
     answer = stream.answer
@@ -132,14 +135,14 @@ def render() -> None:
                 st.rerun()
     for index, turn in enumerate(history):
         with st.chat_message("user"):
-            st.markdown(turn["question"])
+            st.markdown(plain(turn["question"]))
         with st.chat_message("assistant"):
             show_answer(settings, turn, index)
     question = st.chat_input("Votre question sur les attributions, le NPNRU, la formation…")
     question = question or pending
     if question:
         with st.chat_message("user"):
-            st.markdown(question)
+            st.markdown(plain(question))
         with st.chat_message("assistant"):
             turn = ask(settings, question, history)
         history.append(turn)

@@ -8,7 +8,7 @@ import streamlit as st
 from assistant.retrieval import article_references, search
 from assistant.stats import index_stats
 from assistant.store import get_collection
-from ui.common import KIND_LABELS, highlighted, load_settings, location
+from ui.common import KIND_LABELS, highlighted, load_settings, location, plain
 
 
 def documents_table(settings) -> list[dict]:
@@ -50,7 +50,7 @@ def render() -> None:
             article = ids[0] if ids else number.strip()
             got = collection.get(where={"article": article}, include=["documents", "metadatas"])
             if not got["ids"]:
-                st.warning(f"Article {article} absent de l'index.")
+                st.warning(f"Article {plain(article)} absent de l'index.")
             pieces = sorted(
                 zip(got["metadatas"], got["documents"], strict=True),
                 key=lambda item: (item[0]["doc_id"], item[0].get("position", 0)),
@@ -58,8 +58,11 @@ def render() -> None:
             for meta, text in pieces:
                 with st.container(border=True):
                     version = meta.get("version_date") or meta.get("date") or ""
-                    st.markdown(f"**Article {article}** — {meta.get('title', meta['doc_id'])}")
-                    st.caption(f"{meta.get('breadcrumb', '')} · version {version}".strip(" ·"))
+                    title = plain(meta.get("title", meta["doc_id"]))
+                    st.markdown(f"**Article {plain(article)}** — {title}")
+                    st.caption(
+                        plain(f"{meta.get('breadcrumb', '')} · version {version}".strip(" ·"))
+                    )
                     st.markdown(highlighted(text, []), unsafe_allow_html=True)
 
     with tab_read:
@@ -75,9 +78,9 @@ def render() -> None:
             for chunk_id, meta, text in pieces:
                 where = location(meta.get("page_start"), meta.get("article"), meta.get("page_end"))
                 with st.expander(
-                    f"{meta.get('position', 0) + 1}. {where or meta.get('breadcrumb', '')}"
+                    f"{meta.get('position', 0) + 1}. {plain(where or meta.get('breadcrumb', ''))}"
                 ):
-                    st.caption(f"{chunk_id} · {meta.get('breadcrumb', '')}")
+                    st.caption(plain(f"{chunk_id} · {meta.get('breadcrumb', '')}"))
                     st.text(text)
 
     with tab_search:
@@ -88,8 +91,8 @@ def render() -> None:
                 where = location(p.page_start, p.article, p.page_end)
                 with st.container(border=True):
                     flag = " · article cité" if p.exact else ""
-                    st.markdown(f"**{p.rank}. {p.title}** — {where}")
-                    st.caption(f"similarité cosinus {p.score:.3f}{flag} · {p.chunk_id}")
+                    st.markdown(f"**{p.rank}. {plain(p.title)}** — {where}")
+                    st.caption(f"similarité cosinus {p.score:.3f}{flag} · {plain(p.chunk_id)}")
                     st.text(p.text[:1500])
 
 
