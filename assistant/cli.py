@@ -253,6 +253,9 @@ def cmd_ui(args: argparse.Namespace) -> int:
         "false",
         "--client.toolbarMode",
         "viewer",
+        # The upload widget announces the app's own limit, not Streamlit's 200 MB.
+        "--server.maxUploadSize",
+        str(max(1, round(settings.max_file_mb))),
     ]
     env = dict(os.environ)
     if getattr(args, "data_dir", None):

@@ -1,6 +1,7 @@
 """The real Streamlit app, driven by streamlit's AppTest against a real index: the chat, the
 sources page and the administration page."""
 
+import re
 import shutil
 
 import pytest
@@ -155,3 +156,24 @@ def test_uploaded_pdf_is_indexed_then_cited(model_ready, programme_pdf, tmp_path
     turn = at.session_state["history"][0]
     assert not turn["refused"]
     assert turn["citations"][0]["doc_id"] == "televersements/Charte_relogement.pdf"
+
+
+ISO_TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d")
+
+
+def test_tables_and_dates_read_in_french(programme_index, monkeypatch):
+    """No « None » in a table, no ISO timestamp, dates in French (Paris time)."""
+    at = _app(monkeypatch, programme_index, NPNRU_ADMIN_PASSWORD="secret")
+    at.switch_page("views/sources.py").run()
+    table = at.dataframe[0].value
+    cells = [str(v) for v in table.to_numpy().ravel()]
+    assert "None" not in cells and "nan" not in [c.lower() for c in cells]
+    assert "—" in cells  # the programme has pages but no articles
+    assert all(not ISO_TIMESTAMP.search(c) for c in cells)
+    assert re.search(r"\d{1,2}(er)? \w+ 20\d\d à \d\d h \d\d", " ".join(cells))
+    at.switch_page("views/admin.py").run()
+    at.text_input[0].set_value("secret")
+    at.button[0].click().run()
+    labels = [e.label for e in at.expander]
+    assert labels and all(not ISO_TIMESTAMP.search(label) for label in labels)
+    assert re.search(r" à \d\d h \d\d — ", labels[0])

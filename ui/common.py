@@ -3,9 +3,11 @@ citation cards, the source viewer."""
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import streamlit as st
 
@@ -42,6 +44,38 @@ def _warm(data_dir: str, model: str, collection: str) -> bool:
     get_collection(settings)
     get_lexical(settings)
     return True
+
+
+MONTHS = (
+    "janvier février mars avril mai juin juillet août septembre octobre novembre décembre"
+).split()
+EMPTY = "—"
+
+
+def french_datetime(value: str | None) -> str:
+    """« 2026-11-26T04:18:47+00:00 » → « 26 novembre 2026 à 05 h 18 » (heure de Paris); a
+    plain date « 2023-05-01 » → « 1er mai 2023 »; empty → « — »."""
+    if not value:
+        return EMPTY
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    day = "1er" if moment.day == 1 else str(moment.day)
+    date = f"{day} {MONTHS[moment.month - 1]} {moment.year}"
+    if len(value) <= 10:
+        return date
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    moment = moment.astimezone(ZoneInfo("Europe/Paris"))
+    day = "1er" if moment.day == 1 else str(moment.day)
+    date = f"{day} {MONTHS[moment.month - 1]} {moment.year}"
+    return f"{date} à {moment.hour:02d} h {moment.minute:02d}"
+
+
+def shown(value) -> object:
+    """A table cell: nothing to show is « — », never « None »."""
+    return EMPTY if value is None or value == "" else value
 
 
 def location(page: int | None, article: str | None, page_end: int | None = None) -> str:
@@ -112,7 +146,7 @@ def citation_card(settings: Settings, c: dict, key: str) -> None:
         st.markdown(f"**\\[{c['n']}\\] {plain(c['title'])}**")
         details = [KIND_LABELS.get(c.get("kind") or "", c.get("kind") or ""), where]
         if c.get("date"):
-            details.append(f"version du {c['date']}")
+            details.append(f"version du {french_datetime(c['date'])}")
         details.append(f"similarité {c['score']:.2f}")
         st.caption(" · ".join(d for d in details if d))
         st.markdown(

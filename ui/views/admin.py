@@ -13,7 +13,7 @@ from assistant.stats import index_stats
 from ingest.index import IngestLockedError, ingest
 from ingest.loaders import SUPPORTED_SUFFIXES
 from ingest.uploads import UploadError, remove_document, save_upload
-from ui.common import load_settings, plain
+from ui.common import french_datetime, load_settings, plain, shown
 
 
 def reingest(settings) -> None:
@@ -94,7 +94,9 @@ def render() -> None:
 
     st.subheader("Retirer un document")
     files = [d["doc_id"] for d in stats["by_document"]]
-    chosen = st.selectbox("Document", files, index=None, key="remove-doc")
+    chosen = st.selectbox(
+        "Document", files, index=None, key="remove-doc", placeholder="Choisir un document"
+    )
     confirm = st.checkbox("Je confirme la suppression du fichier et de ses passages")
     if chosen and confirm and st.button("Retirer", icon=":material/delete:"):
         try:
@@ -108,7 +110,8 @@ def render() -> None:
         report = run.get("report") or {}
         failed = report.get("failed", [])
         with st.expander(
-            f"{run['started_at']} — {run['status']} ({len(failed)} échec(s))", expanded=False
+            f"{french_datetime(run['started_at'])} — {run['status']} ({len(failed)} échec(s))",
+            expanded=False,
         ):
             st.json(report, expanded=False)
             for failure in failed:
@@ -120,10 +123,10 @@ def render() -> None:
         st.dataframe(
             [
                 {
-                    "date": e["created_at"],
+                    "date": french_datetime(e["created_at"]),
                     "avis": "👍" if e["rating"] > 0 else "👎",
-                    "raison": e["reason"],
-                    "commentaire": e["comment"],
+                    "raison": shown(e["reason"]),
+                    "commentaire": shown(e["comment"]),
                     "question": e["question"],
                     "passages": len(e["chunk_ids"]),
                 }

@@ -11,7 +11,7 @@ from assistant.answer import UNCERTAIN_INTRO, answer_stream
 from assistant.followup import Turn
 from assistant.model_store import ModelError
 from assistant.store import StoreError
-from ui.common import citation_card, load_settings, location, plain
+from ui.common import citation_card, french_datetime, load_settings, location, plain
 
 EXAMPLES = [
     "Combien de jours dure la formation ?",
@@ -39,7 +39,7 @@ def to_markdown(history: list[dict]) -> str:
             lines.append("")
             for c in turn["citations"]:
                 where = location(c["page"], c["article"], c.get("page_end"))
-                version = f", version du {c['date']}" if c.get("date") else ""
+                version = f", version du {french_datetime(c['date'])}" if c.get("date") else ""
                 lines.append(
                     f"- \\[{c['n']}\\] {plain(c['title'])} ({plain(c['doc_id'])}, {where}{version})"
                 )
@@ -73,7 +73,13 @@ def feedback_widget(settings, turn: dict, index: int) -> None:
     if rating is None:
         return
     with st.form(key=f"feedback-{index}"):
-        reason = st.selectbox("Raison (facultatif)", ["", *feedback.REASONS], key=f"r-{index}")
+        reason = st.selectbox(
+            "Raison (facultatif)",
+            feedback.REASONS,
+            index=None,
+            key=f"r-{index}",
+            placeholder="Choisir une raison",
+        )
         comment = st.text_input("Commentaire (facultatif)", key=f"c-{index}")
         if st.form_submit_button("Envoyer l'avis"):
             turn["feedback_id"] = feedback.record(
@@ -83,7 +89,7 @@ def feedback_widget(settings, turn: dict, index: int) -> None:
                 answer=turn["answer"],
                 citations=turn["citations"],
                 chunk_ids=turn.get("chunk_ids", []),
-                reason=reason,
+                reason=reason or "",
                 comment=comment,
             )
             st.rerun()

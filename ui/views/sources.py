@@ -8,20 +8,29 @@ import streamlit as st
 from assistant.retrieval import article_references, search
 from assistant.stats import index_stats
 from assistant.store import get_collection
-from ui.common import KIND_LABELS, highlighted, load_settings, location, plain
+from ui.common import (
+    KIND_LABELS,
+    french_datetime,
+    highlighted,
+    load_settings,
+    location,
+    plain,
+    shown,
+)
 
 
 def documents_table(settings) -> list[dict]:
     stats = index_stats(settings)
     return [
         {
-            "titre": d["title"],
-            "type": KIND_LABELS.get(d["kind"], d["kind"]),
-            "date": d["date"],
-            "pages": d["pages"] or None,
-            "articles": d["articles"] or None,
+            "titre": shown(d["title"]),
+            "type": shown(KIND_LABELS.get(d["kind"], d["kind"])),
+            "date": french_datetime(d["date"]),
+            "pages": shown(d["pages"] or None),
+            "articles": shown(d["articles"] or None),
             "passages": d["chunks"],
             "fichier": d["doc_id"],
+            "indexé le": french_datetime(d["ingested_at"]),
         }
         for d in stats["by_document"]
     ]
@@ -67,7 +76,9 @@ def render() -> None:
 
     with tab_read:
         files = [r["fichier"] for r in documents_table(settings)]
-        chosen = st.selectbox("Document", files, index=None, key="read-doc")
+        chosen = st.selectbox(
+            "Document", files, index=None, key="read-doc", placeholder="Choisir un document"
+        )
         if chosen:
             got = collection.get(where={"doc_id": chosen}, include=["documents", "metadatas"])
             pieces = sorted(
