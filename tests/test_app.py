@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from assistant import feedback
 from assistant.config import PROJECT_ROOT, get_settings
+from assistant.llm_server import free_port
 from ingest.index import ingest
 from tests.pdfs import make_pdf
 
@@ -177,3 +178,24 @@ def test_tables_and_dates_read_in_french(programme_index, monkeypatch):
     labels = [e.label for e in at.expander]
     assert labels and all(not ISO_TIMESTAMP.search(label) for label in labels)
     assert re.search(r" à \d\d h \d\d — ", labels[0])
+
+
+def test_an_unreachable_chroma_server_is_a_banner_and_the_app_recovers(
+    model_ready, tmp_path, monkeypatch
+):
+    from tests.services import chroma_server
+
+    port = free_port()
+    settings = get_settings().model_copy(
+        update={"data_dir": tmp_path / "data", "corpus_dirs": [tmp_path]}
+    )
+    monkeypatch.setenv("NPNRU_CHROMA_MODE", "http")
+    monkeypatch.setenv("NPNRU_CHROMA_HOST", "127.0.0.1")
+    monkeypatch.setenv("NPNRU_CHROMA_PORT", str(port))
+    at = _app(monkeypatch, settings)
+    assert any(f"injoignable sur 127.0.0.1:{port}" in e.value for e in at.error)
+    assert any("chroma run" in e.value for e in at.error)
+    with chroma_server(port):
+        at.run()
+        assert not at.exception, at.exception
+        assert not at.error and len(at.chat_input) == 1

@@ -3,6 +3,7 @@ asks a question, waits for a citation card, and saves screenshots of the three p
 artifacts/screenshots/ (git-ignored)."""
 
 import os
+import re
 import shutil
 import sys
 import time
@@ -119,9 +120,18 @@ def test_browser_asks_and_sees_a_citation_card(running_app, browser):
     browser.save_screenshot(str(SHOTS / "3-sources.png"))
 
     browser.get(f"{running_app}/admin")
-    wait.until(ec.presence_of_element_located((By.XPATH, "//input[@type='password']")))
-    time.sleep(1)
+    password = wait.until(ec.presence_of_element_located((By.XPATH, "//input[@type='password']")))
+    password.send_keys("mot-de-passe-de-test")
+    browser.find_element(By.XPATH, "//button[.//p[normalize-space(.)='Entrer']]").click()
+    wait.until(ec.presence_of_element_located((By.XPATH, "//h3[contains(., 'Réindexer')]")))
+    time.sleep(2)
     browser.save_screenshot(str(SHOTS / "4-administration.png"))
+    # What a maintainer reads is French: no None, no ISO timestamp, no 200 MB limit.
+    shown = browser.find_element(By.TAG_NAME, "body").text
+    for english in ("None", "null", "NaN", "200MB", "Choose an option"):
+        assert english not in shown, english
+    assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d", shown)
+    assert "50MB" in shown  # Streamlit's own words, with the app's limit
     for name in ("1-chat-vide", "2-chat-reponse", "3-sources", "4-administration"):
         assert (SHOTS / f"{name}.png").stat().st_size > 10_000
 

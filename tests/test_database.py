@@ -105,3 +105,18 @@ def test_the_database_is_backed_up_and_restored_with_pg_dump(database_url, tmp_p
     )
     copy = settings_with(data_dir=tmp_path / "autre", database_url=restored)
     assert [e["question"] for e in feedback.entries(copy)] == ["Qui anime le jour 2 ?"]
+
+
+def test_the_guide_creates_the_role_and_the_database(database_url, tmp_path):
+    """docs/deploiement.md: createuser, createdb -O, then the app works as that role."""
+    binaries = pg_bin()
+    port = database_url.rsplit(":", 1)[1].split("/")[0]
+    server = ["-h", "127.0.0.1", "-p", port, "-U", "postgres"]
+    subprocess.run([str(binaries / "createuser"), *server, "npnru"], check=True)
+    subprocess.run([str(binaries / "createdb"), *server, "-O", "npnru", "npnru"], check=True)
+    url = f"postgresql+psycopg://npnru@127.0.0.1:{port}/npnru"
+    manifest = Manifest(url)
+    run = manifest.start_run(["/corpus"])
+    manifest.finish_run(run, "réussie", {})
+    assert manifest.recent_runs()[0]["status"] == "réussie"
+    manifest.close()
