@@ -117,3 +117,61 @@ def new_database(url: str, name: str) -> str:
         db.execute(text(f'CREATE DATABASE "{name}"'))
     server.dispose()
     return url.rsplit("/", 1)[0] + "/" + name
+
+
+NGINX_CONF = """
+daemon off;
+{user}
+pid {folder}/nginx.pid;
+error_log {folder}/error.log;
+events {{ worker_connections 64; }}
+http {{
+    log_format upstream '$remote_addr $upstream_addr "$request" $status';
+    access_log {folder}/access.log upstream;
+    client_body_temp_path {folder}/body;
+    proxy_temp_path {folder}/proxy;
+    fastcgi_temp_path {folder}/fastcgi;
+    uwsgi_temp_path {folder}/uwsgi;
+    scgi_temp_path {folder}/scgi;
+    upstream npnru {{
+        ip_hash;
+{servers}
+    }}
+    server {{
+        listen 127.0.0.1:{port};
+        location / {{
+            proxy_pass http://npnru;
+            proxy_http_version 1.1;
+            proxy_set_header Upgrade $http_upgrade;
+            proxy_set_header Connection "upgrade";
+            proxy_set_header Host $host;
+            proxy_read_timeout 86400;
+        }}
+    }}
+}}
+"""
+
+
+@contextmanager
+def nginx_proxy(backends: list[int]):
+    """(port, access log) of an nginx in front of ``backends`` (ports on 127.0.0.1) with
+    sticky sessions (``ip_hash``), the configuration of docs/deploiement.md."""
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not Path(nginx).is_file():
+        pytest.skip("nginx absent : apt-get install nginx (voir .ci/run)")
+    folder = Path(tempfile.mkdtemp(prefix="npnru-nginx-"))
+    port = free_port()
+    conf = NGINX_CONF.format(
+        # Its workers write in our temporary folder: as root, they run as root too.
+        user="user root;" if os.geteuid() == 0 else "",
+        folder=folder,
+        port=port,
+        servers="\n".join(f"        server 127.0.0.1:{p};" for p in backends),
+    )
+    (folder / "nginx.conf").write_text(conf, encoding="utf-8")
+    try:
+        with running([nginx, "-p", str(folder), "-c", str(folder / "nginx.conf")]):
+            wait_until_ready(f"http://127.0.0.1:{port}", timeout=60, path="/_stcore/health")
+            yield port, folder / "access.log"
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -13,6 +13,7 @@ import pytest
 from assistant.config import PROJECT_ROOT
 from assistant.llm_server import free_port, wait_until_ready
 from tests.servers import running
+from tests.services import nginx_proxy
 
 SHOTS = PROJECT_ROOT / "artifacts" / "screenshots"
 
@@ -227,3 +228,37 @@ def test_browser_shows_hostile_text_as_text(poisoned_app, browser):
         ":material/warning: $$x^2$$",
     ):
         assert typed in text, typed
+
+
+def test_two_replicas_behind_nginx_with_sticky_sessions(programme_index, browser):
+    """docs/deploiement.md: two app replicas behind nginx (ip_hash, WebSocket headers). A
+    conversation works through the proxy and every request of the browser reaches the same
+    replica."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    first, second = _serve_app(programme_index), _serve_app(programme_index)
+    replicas = [next(first), next(second)]
+    try:
+        ports = [int(url.rsplit(":", 1)[1]) for url in replicas]
+        with nginx_proxy(ports) as (port, log):
+            wait = WebDriverWait(browser, 120)
+            browser.get(f"http://127.0.0.1:{port}")
+            box = wait.until(
+                ec.element_to_be_clickable((By.CSS_SELECTOR, "[data-testid='stChatInputTextArea']"))
+            )
+            box.send_keys("Qui anime le jour 2 ?")
+            box.send_keys(Keys.ENTER)
+            wait.until(
+                ec.presence_of_element_located(
+                    (By.XPATH, "//strong[starts-with(normalize-space(.), '[1]')]")
+                )
+            )
+            assert "Noyé" in browser.find_element(By.TAG_NAME, "body").text
+            upstreams = {line.split()[1] for line in log.read_text().splitlines() if line}
+            assert len(upstreams) == 1 and upstreams <= {f"127.0.0.1:{p}" for p in ports}
+    finally:
+        for replica in (first, second):
+            replica.close()
