@@ -29,9 +29,10 @@ from assistant.lexical import LEXICAL_DIR, stamp_shared
 from assistant.lexical import rebuild as rebuild_lexical
 from assistant.store import get_collection, release
 from ingest.chunking import CHUNKER_VERSION, Chunk, chunk_document
-from ingest.loaders import SUPPORTED_SUFFIXES, Document, LoaderError, load_document
+from ingest.loaders import SUPPORTED_SUFFIXES, Document, LoaderError
 from ingest.manifest import DocumentRecord, Manifest, now
 from ingest.metadata import SOURCES_FILE, SourcesError, document_metadata, load_sources, sidecar_for
+from ingest.sandbox import Reader
 
 Progress = Callable[[int, int, str], None]
 # Files that describe a corpus folder rather than belong to it.
@@ -261,40 +262,43 @@ def _ingest_locked(
     records = manifest.documents()
     sources_by_root: dict[Path, dict] = {}
     seen: dict[str, Path] = {}
-    for number, source in enumerate(files, start=1):
-        if progress:
-            progress(number, len(files), source.doc_id)
-        if source.doc_id in seen:
-            report.failed.append(
-                {
-                    "path": str(source.path),
-                    "error": f"identifiant « {source.doc_id} » déjà fourni par "
-                    f"{seen[source.doc_id]}",
-                }
-            )
-            continue
-        seen[source.doc_id] = source.root
-        try:
-            if source.root not in sources_by_root:
-                sources_by_root[source.root] = load_sources(source.root)
-            _ingest_file(
-                settings,
-                manifest,
-                collection,
-                source,
-                records.get(source.doc_id),
-                sources_by_root[source.root],
-                report,
-            )
-        except (LoaderError, SourcesError) as exc:
-            report.failed.append({"path": str(source.path), "error": str(exc)})
-        except Exception as exc:  # one bad file must not stop the others
-            report.failed.append(
-                {
-                    "path": str(source.path),
-                    "error": f"erreur inattendue : {type(exc).__name__}: {exc}",
-                }
-            )
+    # Files are parsed in a worker process with time and memory limits (ingest/sandbox.py).
+    with Reader() as reader:
+        for number, source in enumerate(files, start=1):
+            if progress:
+                progress(number, len(files), source.doc_id)
+            if source.doc_id in seen:
+                report.failed.append(
+                    {
+                        "path": str(source.path),
+                        "error": f"identifiant « {source.doc_id} » déjà fourni par "
+                        f"{seen[source.doc_id]}",
+                    }
+                )
+                continue
+            seen[source.doc_id] = source.root
+            try:
+                if source.root not in sources_by_root:
+                    sources_by_root[source.root] = load_sources(source.root)
+                _ingest_file(
+                    settings,
+                    manifest,
+                    collection,
+                    source,
+                    records.get(source.doc_id),
+                    sources_by_root[source.root],
+                    report,
+                    reader,
+                )
+            except (LoaderError, SourcesError) as exc:
+                report.failed.append({"path": str(source.path), "error": str(exc)})
+            except Exception as exc:  # one bad file must not stop the others
+                report.failed.append(
+                    {
+                        "path": str(source.path),
+                        "error": f"erreur inattendue : {type(exc).__name__}: {exc}",
+                    }
+                )
     scanned_roots = {str(r) for r in scanned}
     for doc_id, record in records.items():
         if doc_id not in seen and record.root in scanned_roots:
@@ -319,6 +323,7 @@ def _ingest_file(
     previous: DocumentRecord | None,
     sources: dict,
     report: IngestReport,
+    reader: Reader,
 ) -> None:
     if source.path.suffix.lower() not in SUPPORTED_SUFFIXES:
         raise LoaderError(f"extension non prise en charge : « {source.path.suffix or '(aucune)'} »")
@@ -333,7 +338,7 @@ def _ingest_file(
             manifest.put(previous)
         report.unchanged.append(source.doc_id)
         return
-    document = load_document(source.path, source.doc_id, settings.max_file_bytes)
+    document = reader.load(source.path, source.doc_id, settings.max_file_bytes)
     meta = document_metadata(
         document.doc_id,
         document.title,

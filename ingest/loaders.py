@@ -102,9 +102,17 @@ def _title_from_text(text: str, fallback: str) -> str:
     return fallback
 
 
+# Beyond these, a file is refused rather than read (a course PDF has tens of pages; the codes
+# hold a few million characters).
+MAX_PAGES = 2000
+MAX_CHARS = 30_000_000
+
+
 def load_pdf(path: Path, doc_id: str) -> Document:
     try:
         reader = PdfReader(path)
+        if len(reader.pages) > MAX_PAGES:
+            raise LoaderError(f"trop de pages ({len(reader.pages)}, limite {MAX_PAGES})")
         if reader.is_encrypted:
             try:
                 if not reader.decrypt(""):
@@ -254,9 +262,14 @@ def load_document(path: Path, doc_id: str, max_bytes: int | None = None) -> Docu
     if fmt == "pdf":
         if b"%PDF" not in head:
             raise LoaderError("ce fichier n'est pas un PDF (en-tête %PDF absent)")
-        return load_pdf(path, doc_id)
-    if fmt == "html":
-        return load_html(path, doc_id)
-    if fmt == "fiche":
-        return load_fiche(path, doc_id)
-    return load_textual(path, doc_id, fmt)
+        document = load_pdf(path, doc_id)
+    elif fmt == "html":
+        document = load_html(path, doc_id)
+    elif fmt == "fiche":
+        document = load_fiche(path, doc_id)
+    else:
+        document = load_textual(path, doc_id, fmt)
+    characters = sum(len(text) for _, text in document.pages)
+    if characters > MAX_CHARS:
+        raise LoaderError(f"trop de texte ({characters:,} caractères, limite {MAX_CHARS:,})")
+    return document
