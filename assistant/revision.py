@@ -123,3 +123,8 @@ def publish(data_dir: Path) -> str:
         elif legacy.is_file():
             legacy.unlink(missing_ok=True)
     return name
+
+
+def discard(data_dir: Path) -> None:
+    """Drop ``next/``: the run changed nothing worth publishing."""
+    shutil.rmtree(work_dir(data_dir), ignore_errors=True)

@@ -53,6 +53,8 @@ class IngestReport:
     failed: list[dict[str, str]] = field(default_factory=list)
     total_chunks: int = 0
     repaired: list[str] = field(default_factory=list)
+    # Unchanged documents found at another path (the record moves with them).
+    relocated: list[str] = field(default_factory=list)
     # The index revision published by the run (embedded mode; assistant/revision.py).
     revision: str = ""
 
@@ -61,7 +63,12 @@ class IngestReport:
         for key in ("added", "updated", "unchanged", "deleted"):
             data[key] = len(data[key])
         del data["repaired"]
+        del data["relocated"]
         return data
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.deleted or self.repaired or self.relocated)
 
     @property
     def status(self) -> str:
@@ -236,14 +243,28 @@ def ingest(
                 manifest.close()
         # Embedded: written in a copy that readers do not use, published at the end
         # (assistant/revision.py).
+        resumed = revision.work_dir(settings.data_dir).is_dir()
         work = settings.pinned(revision.prepare(settings.data_dir))
         manifest = Manifest.of(work)
         try:
             report = _ingest_locked(work, manifest, paths, progress)
+            run = manifest.recent_runs(1)[0]
         finally:
             manifest.close()
             release(work)
-        report.revision = revision.publish(settings.data_dir)
+        published = settings.pinned()
+        if report.changed or resumed or published.state_dir == settings.data_dir:
+            report.revision = revision.publish(settings.data_dir)
+            return report
+        # Nothing changed: the copy is dropped (readers keep their revision and its loaded
+        # index); only the run is written to the published revision's log.
+        revision.discard(settings.data_dir)
+        current = Manifest.of(published)
+        try:
+            current.add_run(run)
+        finally:
+            current.close()
+        report.revision = published.state_dir.name
         return report
 
 
@@ -336,6 +357,7 @@ def _ingest_file(
         if previous.root != str(source.root) or previous.path != str(source.path):
             previous.root, previous.path = str(source.root), str(source.path)
             manifest.put(previous)
+            report.relocated.append(source.doc_id)
         report.unchanged.append(source.doc_id)
         return
     document = reader.load(source.path, source.doc_id, settings.max_file_bytes)

@@ -119,6 +119,19 @@ class Manifest:
                 )
             )
 
+    def add_run(self, run: dict) -> None:
+        """Copy a finished run (from ``recent_runs``) into this log."""
+        with connect(self.url, write=True) as db:
+            db.execute(
+                insert(runs).values(
+                    started_at=run["started_at"],
+                    finished_at=run["finished_at"],
+                    status=run["status"],
+                    targets=json.dumps(run["targets"], ensure_ascii=False),
+                    report=json.dumps(run["report"], ensure_ascii=False) if run["report"] else None,
+                )
+            )
+
     def recent_runs(self, limit: int = 20) -> list[dict]:
         with connect(self.url) as db:
             rows = db.execute(select(runs).order_by(runs.c.id.desc()).limit(limit)).all()

@@ -166,3 +166,24 @@ def test_kill_9_mid_ingestion_then_rerun_equals_a_clean_ingestion(model_ready, t
     statuses = [run["status"] for run in manifest.recent_runs()]
     manifest.close()
     assert statuses == ["réussie", "interrompue"]
+
+
+def test_an_ingestion_that_changes_nothing_publishes_nothing(model_ready, tmp_path):
+    corpus = tmp_path / "corpus"
+    _write_corpus(corpus, 2)
+    settings = settings_with(data_dir=tmp_path / "data", corpus_dirs=[corpus])
+    first = ingest(settings)
+    current = settings.data_dir / "index" / "current"
+    assert first.revision == current.read_text()
+    again = ingest(settings)
+    # Readers keep their revision (and its loaded index); the run is still logged.
+    assert again.unchanged == ["texte-000.md", "texte-001.md"] and not again.changed
+    assert current.read_text() == first.revision == again.revision
+    assert not work_dir(settings.data_dir).exists()
+    manifest = Manifest(settings.state_dir)
+    assert [r["status"] for r in manifest.recent_runs()] == ["réussie", "réussie"]
+    manifest.close()
+    # A moved file changes its record: that is published.
+    (corpus / "texte-001.md").rename(corpus / "deplace.md")
+    moved = ingest(settings)
+    assert moved.added == ["deplace.md"] and current.read_text() == moved.revision != first.revision
