@@ -87,8 +87,16 @@ def describe(url: str) -> str:
     password."""
     parts = urlsplit(url)
     if parts.scheme.startswith("sqlite"):
-        return f"le fichier SQLite {parts.path.lstrip('/') and parts.path[1:]}"
+        return f"le fichier SQLite {parts.path[1:]}"
     return f"PostgreSQL sur {parts.hostname or 'localhost'}:{parts.port or 5432}"
+
+
+def _unreachable(url: str, exc: OperationalError) -> DatabaseError:
+    return DatabaseError(
+        f"Base de données injoignable : {describe(url)} "
+        f"({str(exc.orig).splitlines()[0]}). Démarrez-la, ou videz NPNRU_DATABASE_URL pour "
+        "revenir aux fichiers SQLite locaux."
+    )
 
 
 _lock = threading.Lock()
@@ -115,11 +123,7 @@ def engine(url: str) -> Engine:
             metadata.create_all(created, checkfirst=True)
         except OperationalError as exc:
             created.dispose()
-            raise DatabaseError(
-                f"Base de données injoignable : {describe(url)} "
-                f"({str(exc.orig).splitlines()[0]}). Démarrez-la, "
-                "ou videz NPNRU_DATABASE_URL pour revenir aux fichiers SQLite locaux."
-            ) from exc
+            raise _unreachable(url, exc) from exc
         _engines[url] = created
         return created
 
@@ -132,11 +136,7 @@ def connect(url: str, write: bool = False) -> Iterator[Connection]:
         with engine(url).begin() if write else engine(url).connect() as connection:
             yield connection
     except OperationalError as exc:
-        raise DatabaseError(
-            f"Base de données injoignable : {describe(url)} "
-            f"({str(exc.orig).splitlines()[0]}). Démarrez-la, ou videz NPNRU_DATABASE_URL "
-            "pour revenir aux fichiers SQLite locaux."
-        ) from exc
+        raise _unreachable(url, exc) from exc
 
 
 def forget(url: str) -> None:

@@ -159,10 +159,11 @@ def stamp_shared(settings: Settings, collection) -> str:
     return stamp
 
 
-def _shared_lexical(settings: Settings) -> LexicalIndex | None:
-    from assistant.store import get_collection
+def _shared_lexical(settings: Settings, collection=None) -> LexicalIndex | None:
+    if collection is None:
+        from assistant.store import get_collection
 
-    collection = get_collection(settings)
+        collection = get_collection(settings)
     stamp = (collection.metadata or {}).get(REVISION_KEY, "")
     folder = settings.state_dir / LEXICAL_DIR
     key = str(folder.resolve())
@@ -189,11 +190,11 @@ def _shared_lexical(settings: Settings) -> LexicalIndex | None:
         return index
 
 
-def get_lexical(settings: Settings) -> LexicalIndex | None:
+def get_lexical(settings: Settings, collection=None) -> LexicalIndex | None:
     """The saved lexical index, loaded once per process and reloaded only when rewritten (in
     server mode: rebuilt from the server's collection when its revision changed)."""
     if settings.chroma_mode == "http":
-        return _shared_lexical(settings)
+        return _shared_lexical(settings, collection)
     folder = settings.state_dir / LEXICAL_DIR
     marker = folder / "ids.json"
     if not marker.is_file():

@@ -186,7 +186,7 @@ def search(settings: Settings, query: str, k: int | None = None) -> list[Passage
         strict=True,
     ):
         found.setdefault(chunk_id, _passage(0, chunk_id, text, meta, 1.0 - float(distance)))
-    lexical = get_lexical(settings)
+    lexical = get_lexical(settings, collection)
     lexical_scores = lexical.scores(query) if lexical else {}
     lexical_hits = dict(top_scores(lexical_scores, CANDIDATES))
     missing = [chunk_id for chunk_id in lexical_hits if chunk_id not in found]

@@ -192,13 +192,7 @@ _NUMBERED = {
 # « 3e », « 1er », « 2ème », « deuxième »: ordinals, which may come before their noun.
 _ORDINAL = re.compile(r"^(\d{1,2})(?:e|er|ere|eme|em|nd|nde)$")
 _ORDINAL_WORDS = {
-    "premier": "1",
-    "premiere": "1",
-    "deuxieme": "2",
-    "second": "2",
-    "seconde": "2",
-    "troisieme": "3",
-    "quatrieme": "4",
+    **{word: digit for word, digit in _NUMBER_WORDS.items() if word not in CARDINALS},
     "cinquieme": "5",
     "sixieme": "6",
     "septieme": "7",

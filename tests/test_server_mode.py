@@ -52,16 +52,19 @@ def _settings(services, data_dir):
     )
 
 
-def _npnru(services, data_dir, *args) -> str:
-    env = {**os.environ, **services}
-    done = subprocess.run(
+def _cli(env: dict[str, str], data_dir, *args) -> subprocess.CompletedProcess:
+    return subprocess.run(
         [sys.executable, "-m", "assistant.cli", "--data-dir", str(data_dir), *args],
         cwd=PROJECT_ROOT,
-        env=env,
+        env={**os.environ, **env},
         capture_output=True,
         text=True,
         timeout=600,
     )
+
+
+def _npnru(services, data_dir, *args) -> str:
+    done = _cli(services, data_dir, *args)
     assert done.returncode == 0, done.stderr
     return done.stdout
 
@@ -111,17 +114,10 @@ def test_an_unreachable_service_is_named_and_the_next_call_recovers(model_ready,
         (("search", "--json", "CALEOL"), f"127.0.0.1:{port}", "chroma run"),
         (("stats",), "PostgreSQL sur 127.0.0.1:9", "NPNRU_DATABASE_URL"),
     ]:
-        env = {**os.environ, **dead, "NPNRU_DATABASE_URL": "postgresql+psycopg://u@127.0.0.1:9/b"}
+        env = {**dead, "NPNRU_DATABASE_URL": "postgresql+psycopg://u@127.0.0.1:9/b"}
         if args[0] == "search":
-            env.pop("NPNRU_DATABASE_URL")
-        done = subprocess.run(
-            [sys.executable, "-m", "assistant.cli", "--data-dir", str(tmp_path), *args],
-            cwd=PROJECT_ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
+            env["NPNRU_DATABASE_URL"] = ""
+        done = _cli(env, tmp_path, *args)
         assert done.returncode != 0 and "Traceback" not in done.stderr, done.stderr
         assert where in done.stderr and what in done.stderr, done.stderr
 
