@@ -18,7 +18,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import partial
 
-from assistant import prompts
+from assistant import prompts, questions
 from assistant.citations import renumber, unsupported_sentences
 from assistant.config import Settings
 from assistant.extractive import locate, pick, sentences, source_label
@@ -323,7 +323,7 @@ class AnswerStream:
         self, settings: Settings, question: str, history: Sequence[Turn] | None = None
     ) -> None:
         self.settings = settings
-        self.question = question.strip()
+        self.question = questions.clean(question)
         self.history = (
             list(history or [])[-settings.history_turns :] if settings.history_turns else []
         )
@@ -335,6 +335,13 @@ class AnswerStream:
 
         # The question is answered from one index revision, whatever is published meanwhile.
         settings = self.settings.pinned()
+        problem = questions.problem(self.question)
+        if problem:
+            # Nothing to search: say what to do, in French, without a model or the index.
+            reason, reply = problem
+            self.answer = Answer(self.question, reply, REFUSAL_OUTCOME, reason=reason)
+            yield reply
+            return
         client = None
         notices: list[str] = []
         if settings.llm_backend != "none":

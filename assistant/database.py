@@ -4,7 +4,8 @@ feedback: SQLite files by default, or one PostgreSQL database shared by every re
 
 Where each table lives:
 
-- feedback: ``NPNRU_DATABASE_URL``, else ``DATA_DIR/feedback.sqlite``;
+- feedback and the administration journal: ``NPNRU_DATABASE_URL``, else
+  ``DATA_DIR/feedback.sqlite``;
 - documents and runs (the manifest): in server mode (``NPNRU_CHROMA_MODE=http``, the Chroma
   server shared by the replicas) ``NPNRU_DATABASE_URL``, else ``DATA_DIR/manifest.sqlite``; in
   embedded mode, the ``manifest.sqlite`` of the index revision it describes
@@ -71,6 +72,17 @@ feedback = Table(
     Column("answer", Text, nullable=False),
     Column("citations", Text, nullable=False),
     Column("chunk_ids", Text, nullable=False),
+)
+
+# What maintainers did on the administration page (connections, uploads, removals,
+# re-ingestions, exports), with its time.
+actions = Table(
+    "actions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", String(40), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("detail", Text, nullable=False, server_default=""),
 )
 
 

@@ -7,7 +7,7 @@ import shutil
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from assistant import feedback
+from assistant import feedback, journal
 from assistant.config import PROJECT_ROOT, get_settings
 from assistant.llm_server import free_port
 from ingest.index import ingest
@@ -117,6 +117,38 @@ def test_administration_refuses_a_wrong_password(programme_index, monkeypatch):
     assert not at.file_uploader
 
 
+def _password(at, given: str):
+    at.text_input[0].set_value(given)
+    next(b for b in at.button if b.label == "Entrer").click().run()
+    assert not at.exception, at.exception
+
+
+def test_administration_pauses_after_wrong_passwords_and_logs_out_when_idle(
+    programme_index, monkeypatch
+):
+    at = _app(monkeypatch, programme_index, NPNRU_ADMIN_PASSWORD="bon-mot-de-passe")
+    at.switch_page("views/admin.py").run()
+    for _ in range(5):
+        _password(at, "mauvais")
+        assert any("Mot de passe incorrect" in e.value for e in at.error)
+    # The sixth try, even the right password, waits: 30 s.
+    _password(at, "bon-mot-de-passe")
+    assert "admin_ok" not in at.session_state
+    pause = [e.value for e in at.error if "Trop de mots de passe erronés" in e.value]
+    assert pause and re.search(r"réessayez dans (29|30) s", pause[0])
+    # 31 s later (the session's clock moved back), the right password is accepted.
+    at.session_state["admin_failures"] = [t - 31 for t in at.session_state["admin_failures"]]
+    _password(at, "bon-mot-de-passe")
+    assert at.session_state["admin_ok"] and at.file_uploader
+    actions = [a["action"] for a in journal.entries(programme_index)]
+    assert actions[:6] == ["connexion"] + ["mot de passe refusé"] * 5
+    # 31 minutes without a request: the next one finds the session closed.
+    at.session_state["admin_seen"] -= 31 * 60
+    at.run()
+    assert "admin_ok" not in at.session_state and not at.file_uploader
+    assert any("30 minutes d'inactivité" in i.value for i in at.info)
+
+
 def test_uploaded_pdf_is_indexed_then_cited(model_ready, programme_pdf, tmp_path, monkeypatch):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -157,6 +189,13 @@ def test_uploaded_pdf_is_indexed_then_cited(model_ready, programme_pdf, tmp_path
     turn = at.session_state["history"][0]
     assert not turn["refused"]
     assert turn["citations"][0]["doc_id"] == "televersements/Charte_relogement.pdf"
+    # Every administrative action is in the journal, newest first.
+    done = [(a["action"], a["detail"]) for a in journal.entries(settings)]
+    assert done[:3] == [
+        ("réindexation", "1 ajouté(s), 0 mis à jour, 0 supprimé(s), 0 échec(s)"),
+        ("téléversement", "Charte_relogement.pdf"),
+        ("connexion", ""),
+    ]
 
 
 ISO_TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d")

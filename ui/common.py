@@ -234,3 +234,23 @@ def show_source(settings: Settings, c: dict) -> None:
         st.markdown(highlighted(text, spans), unsafe_allow_html=True)
     if c.get("source_url"):
         st.link_button("Ouvrir la source en ligne", c["source_url"])
+
+
+# Wrong administration passwords: a pause after 5 within a minute, doubled for each further one.
+FAILURES_BEFORE_PAUSE = 5
+FAILURE_WINDOW_S = 60
+FIRST_PAUSE_S = 30
+MAX_PAUSE_S = 3600
+
+
+def pause_left(failures: list[float], now: float) -> float:
+    """Seconds before another password may be tried, given the times of the wrong ones since
+    the last success: none until 5 fell within a minute; then 30 s after the last one, doubled
+    for each further wrong one (wrong passwords older than an hour are forgotten)."""
+    recent = [t for t in failures if now - t <= MAX_PAUSE_S]
+    n = FAILURES_BEFORE_PAUSE
+    windows = range(len(recent) - n + 1)
+    if not any(recent[i + n - 1] - recent[i] <= FAILURE_WINDOW_S for i in windows):
+        return 0.0
+    pause = min(FIRST_PAUSE_S * 2 ** (len(recent) - n), MAX_PAUSE_S)
+    return max(0.0, recent[-1] + pause - now)

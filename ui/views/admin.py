@@ -1,19 +1,34 @@
 """Administration (maintainers), behind NPNRU_ADMIN_PASSWORD (no default: the page is disabled
 while none is set): upload, re-ingest with progress, reports and failures, removal, statistics,
-feedback."""
+feedback, and the journal of these actions.
+
+The password is compared in constant time; after 5 wrong passwords within a minute, the session
+waits 30 s before it may try again, twice as long after each further wrong one; an
+administration session idle for 30 minutes is closed."""
 
 from __future__ import annotations
 
 import hmac
+import time
 
 import streamlit as st
 
-from assistant import feedback
+from assistant import feedback, journal
 from assistant.stats import index_stats
 from ingest.index import IngestLockedError, ingest
 from ingest.loaders import SUPPORTED_SUFFIXES
 from ingest.uploads import UploadError, remove_document, save_upload
-from ui.common import french_datetime, load_settings, plain, shown
+from ui.common import french_datetime, load_settings, pause_left, plain, shown
+
+IDLE_LOGOUT_S = 30 * 60
+ACTIONS = {
+    "connexion": "Connexion",
+    "mot de passe refusé": "Mot de passe refusé",
+    "téléversement": "Téléversement",
+    "retrait": "Retrait d'un document",
+    "réindexation": "Réindexation",
+    "export des avis": "Export des avis (CSV)",
+}
 
 
 def reingest(settings) -> None:
@@ -29,6 +44,12 @@ def reingest(settings) -> None:
         return
     bar.progress(1.0, text="Indexation terminée")
     summary = report.to_dict()
+    journal.record(
+        settings,
+        "réindexation",
+        f"{len(report.added)} ajouté(s), {len(report.updated)} mis à jour, "
+        f"{len(report.deleted)} supprimé(s), {len(report.failed)} échec(s)",
+    )
     st.success(
         f"Ajoutés {len(report.added)} · mis à jour {len(report.updated)} · inchangés "
         f"{len(report.unchanged)} · supprimés {len(report.deleted)} · "
@@ -46,15 +67,30 @@ def login(settings) -> bool:
             "(NPNRU_ADMIN_PASSWORD)."
         )
         return False
+    now = time.time()
     if st.session_state.get("admin_ok"):
-        return True
+        if now - st.session_state.get("admin_seen", now) <= IDLE_LOGOUT_S:
+            st.session_state["admin_seen"] = now
+            return True
+        del st.session_state["admin_ok"]
+        st.info("Session d'administration fermée après 30 minutes d'inactivité : reconnectez-vous.")
+    failures: list[float] = st.session_state.setdefault("admin_failures", [])
     with st.form("login"):
         given = st.text_input("Mot de passe", type="password")
         if st.form_submit_button("Entrer"):
-            if hmac.compare_digest(given.encode(), expected.encode()):
+            wait = pause_left(failures, now)
+            if wait > 0:
+                st.error(f"Trop de mots de passe erronés : réessayez dans {wait:.0f} s.")
+            elif hmac.compare_digest(given.encode(), expected.encode()):
+                failures.clear()
                 st.session_state["admin_ok"] = True
+                st.session_state["admin_seen"] = now
+                journal.record(settings, "connexion")
                 st.rerun()
-            st.error("Mot de passe incorrect.")
+            else:
+                failures.append(now)
+                journal.record(settings, "mot de passe refusé")
+                st.error("Mot de passe incorrect.")
     return False
 
 
@@ -81,6 +117,7 @@ def render() -> None:
         for upload in uploads:
             try:
                 path = save_upload(settings, upload.name, upload.getvalue())
+                journal.record(settings, "téléversement", path.name)
                 st.info(f"Enregistré : {plain(path.name)}")
                 saved += 1
             except UploadError as exc:
@@ -101,6 +138,7 @@ def render() -> None:
     if chosen and confirm and st.button("Retirer", icon=":material/delete:"):
         try:
             remove_document(settings, chosen)
+            journal.record(settings, "retrait", chosen)
             reingest(settings)
         except UploadError as exc:
             st.error(str(exc))
@@ -141,9 +179,29 @@ def render() -> None:
             file_name="avis.csv",
             mime="text/csv",
             icon=":material/download:",
+            on_click=journal.record,
+            args=(settings, "export des avis", f"{len(entries)} avis"),
         )
     else:
         st.caption("Aucun avis pour l'instant.")
+
+    st.subheader("Journal d'administration")
+    actions = journal.entries(settings)
+    if actions:
+        st.dataframe(
+            [
+                {
+                    "date": french_datetime(a["at"]),
+                    "action": ACTIONS.get(a["action"], a["action"]),
+                    "détail": shown(a["detail"]),
+                }
+                for a in actions
+            ],
+            hide_index=True,
+            use_container_width=True,
+        )
+    else:
+        st.caption("Aucune action enregistrée.")
 
 
 render()

@@ -10,6 +10,7 @@ from assistant import feedback
 from assistant.answer import UNCERTAIN_INTRO, answer_stream
 from assistant.followup import Turn
 from assistant.model_store import ModelError
+from assistant.questions import MAX_QUESTION_CHARS
 from assistant.store import StoreError
 from ui.common import citation_card, french_datetime, load_settings, location, plain
 
@@ -144,7 +145,10 @@ def render() -> None:
             st.markdown(plain(turn["question"]))
         with st.chat_message("assistant"):
             show_answer(settings, turn, index)
-    question = st.chat_input("Votre question sur les attributions, le NPNRU, la formation…")
+    question = st.chat_input(
+        "Votre question sur les attributions, le NPNRU, la formation…",
+        max_chars=MAX_QUESTION_CHARS,
+    )
     question = question or pending
     if question:
         with st.chat_message("user"):
