@@ -43,7 +43,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         bar.set_postfix_str(doc_id[-60:], refresh=False)
         bar.update(number - bar.n)
 
-    report = ingest(settings, args.paths or None, progress=progress)
+    report = ingest(settings, args.paths or None, progress=progress, rebuild=args.rebuild)
     bar.close()
     if args.json:
         _print_json(report.to_dict())
@@ -299,6 +299,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="CHEMIN",
         help="fichiers ou dossiers (défaut : les dossiers du corpus configurés)",
     )
+    p.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="reconstruire l'index de zéro, à côté de l'ancien, qui n'est remplacé qu'une fois "
+        "le nouveau complet (réparation d'un index endommagé)",
+    )
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("ask", parents=[common], help="poser une question")
@@ -355,8 +361,9 @@ def main(argv: list[str] | None = None) -> int:
     from assistant.evaluation import EvalError
     from assistant.model_store import ModelError
     from assistant.retrieval import RerankError
+    from assistant.revision import DamagedIndexError
     from assistant.store import StoreError
-    from ingest.index import IngestLockedError
+    from ingest.index import IngestError, IngestLockedError
 
     args = build_parser().parse_args(argv)
     try:
@@ -365,6 +372,8 @@ def main(argv: list[str] | None = None) -> int:
         ModelError,
         StoreError,
         DatabaseError,
+        DamagedIndexError,
+        IngestError,
         IngestLockedError,
         EvalError,
         CliError,

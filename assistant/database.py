@@ -32,7 +32,10 @@ from sqlalchemy import (
     create_engine,
     event,
 )
+from sqlalchemy.exc import DatabaseError as SQLDatabaseError
 from sqlalchemy.exc import OperationalError
+
+from assistant.revision import DESCRIPTIONS, DamagedIndexError, disk_full
 
 metadata = MetaData()
 
@@ -103,6 +106,27 @@ def describe(url: str) -> str:
     return f"PostgreSQL sur {parts.hostname or 'localhost'}:{parts.port or 5432}"
 
 
+def _failure(url: str, exc: SQLDatabaseError) -> Exception:
+    """What to raise for a database error: a full disk as it is (the ingestion reports it), a
+    damaged SQLite file of the index as damage (with its repair), else « unreachable »."""
+    if disk_full(exc):
+        return exc
+    parts = urlsplit(url)
+    damaged = not isinstance(exc, OperationalError) or any(
+        word in str(exc) for word in ("not a database", "malformed")
+    )
+    if parts.scheme.startswith("sqlite") and damaged:
+        path = Path(parts.path[1:])
+        if path.name in DESCRIPTIONS:
+            return DamagedIndexError(DESCRIPTIONS[path.name], path, exc.orig)
+        return DatabaseError(
+            f"Base de données endommagée : {describe(url)} ({str(exc.orig).splitlines()[0]}). "
+            "Restaurez-la depuis une sauvegarde (docs/deploiement.md), ou déplacez le fichier "
+            "pour repartir d'une base vide."
+        )
+    return _unreachable(url, exc)
+
+
 def _unreachable(url: str, exc: OperationalError) -> DatabaseError:
     return DatabaseError(
         f"Base de données injoignable : {describe(url)} "
@@ -133,9 +157,9 @@ def engine(url: str) -> Engine:
             created = create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5})
         try:
             metadata.create_all(created, checkfirst=True)
-        except OperationalError as exc:
+        except SQLDatabaseError as exc:
             created.dispose()
-            raise _unreachable(url, exc) from exc
+            raise _failure(url, exc) from exc
         _engines[url] = created
         return created
 
@@ -147,8 +171,8 @@ def connect(url: str, write: bool = False) -> Iterator[Connection]:
     try:
         with engine(url).begin() if write else engine(url).connect() as connection:
             yield connection
-    except OperationalError as exc:
-        raise _unreachable(url, exc) from exc
+    except SQLDatabaseError as exc:
+        raise _failure(url, exc) from exc
 
 
 def forget(url: str) -> None:

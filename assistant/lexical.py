@@ -20,6 +20,7 @@ from pathlib import Path
 import bm25s
 
 from assistant.config import Settings
+from assistant.revision import DamagedIndexError
 from assistant.text import analyse, fold
 
 GLOSSARY_FILE = Path(__file__).resolve().parent / "data" / "glossaire.toml"
@@ -198,6 +199,8 @@ def get_lexical(settings: Settings, collection=None) -> LexicalIndex | None:
     folder = settings.state_dir / LEXICAL_DIR
     marker = folder / "ids.json"
     if not marker.is_file():
+        if (folder / "params.index.json").is_file():
+            raise DamagedIndexError("l'index lexical", folder, "ids.json manque")
         return None
     version = folder / "version"
     if not version.is_file() or version.read_text(encoding="utf-8") != ANALYSER_VERSION:
@@ -210,7 +213,10 @@ def get_lexical(settings: Settings, collection=None) -> LexicalIndex | None:
     with _lock:
         cached = _cache.get(key)
         if cached is None or cached[0] != stamp:
-            cached = (stamp, LexicalIndex.load(folder))
+            try:
+                cached = (stamp, LexicalIndex.load(folder))
+            except Exception as exc:  # bm25s and json raise their own errors on bad files
+                raise DamagedIndexError("l'index lexical", folder, exc) from exc
             _cache.pop(key, None)
             _cache[key] = cached
             # One index per revision of an index folder: the older ones are not read again.

@@ -22,6 +22,7 @@ stay directly in ``DATA_DIR``.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import shutil
@@ -29,6 +30,20 @@ import sqlite3
 import time
 import uuid
 from pathlib import Path
+
+REBUILD_HINT = (
+    "Réparez-le avec « npnru ingest --rebuild » : un nouvel index est construit à partir des "
+    "dossiers du corpus, à côté de l'ancien, et ne le remplace qu'une fois complet."
+)
+
+
+class DamagedIndexError(RuntimeError):
+    """A part of the index cannot be read (French message naming it and the repair)."""
+
+    def __init__(self, what: str, where: object, cause: object) -> None:
+        cause_line = str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause)
+        super().__init__(f"Index endommagé : {what} ({where} : {cause_line}). {REBUILD_HINT}")
+
 
 INDEX_DIR = "index"
 CURRENT = "current"
@@ -42,11 +57,21 @@ KEEP = 2
 def published(data_dir: Path) -> Path:
     """The folder of the published revision: ``DATA_DIR/index/<revision>``, or ``DATA_DIR``
     itself while none has been published (an empty index, or one made before revisions)."""
+    pointer = data_dir / INDEX_DIR / CURRENT
     try:
-        name = (data_dir / INDEX_DIR / CURRENT).read_text(encoding="utf-8").strip()
+        name = pointer.read_text(encoding="utf-8").strip()
     except (FileNotFoundError, NotADirectoryError):
         return data_dir
-    return data_dir / INDEX_DIR / name if name else data_dir
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DamagedIndexError("le nom de la révision publiée", pointer, exc) from exc
+    if not name:
+        return data_dir
+    folder = data_dir / INDEX_DIR / name
+    if not re.fullmatch(r"r\d{6}-[\w-]+", name) or not folder.is_dir():
+        raise DamagedIndexError(
+            "la révision publiée", pointer, f"elle nomme « {name[:80]} », introuvable"
+        )
+    return folder
 
 
 def work_dir(data_dir: Path) -> Path:
@@ -61,16 +86,29 @@ def _copy_sqlite(source: Path, target: Path) -> None:
     dst.close()
 
 
-def prepare(data_dir: Path) -> Path:
+def prepare(data_dir: Path, empty: bool = False) -> Path:
     """The folder an ingestion writes in: ``next/`` as an interrupted run left it, or a fresh
-    copy of the published revision (made aside, then renamed: never half a copy)."""
+    copy of the published revision (made aside, then renamed: never half a copy); with
+    ``empty``, a new empty folder (a rebuild: the published revision is not even read)."""
     work = work_dir(data_dir)
-    if work.is_dir():
+    if empty:
+        discard(data_dir)
+    elif work.is_dir():
         return work
-    base = published(data_dir)
     partial = data_dir / INDEX_DIR / f"{WORK}.copie"
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
+    if not empty:
+        try:
+            _copy(published(data_dir), partial)
+        except BaseException:
+            shutil.rmtree(partial, ignore_errors=True)
+            raise
+    os.rename(partial, work)
+    return work
+
+
+def _copy(base: Path, partial: Path) -> None:
     for part in PARTS:
         source = base / part
         if source.is_dir():
@@ -79,11 +117,36 @@ def prepare(data_dir: Path) -> Path:
             )
             database = source / "chroma.sqlite3"
             if database.is_file():
-                _copy_sqlite(database, partial / part / "chroma.sqlite3")
+                _copy_checked(database, partial / part / "chroma.sqlite3")
         elif source.is_file():
-            _copy_sqlite(source, partial / part)
-    os.rename(partial, work)
-    return work
+            _copy_checked(source, partial / part)
+
+
+# What each SQLite file of a revision is, for messages.
+DESCRIPTIONS = {"chroma.sqlite3": "la base Chroma", "manifest.sqlite": "le registre des documents"}
+
+
+def disk_full(exc: BaseException | None) -> bool:
+    """Whether ``exc`` (or what caused it) is a full disk: ENOSPC, or SQLite's « database or
+    disk is full » as Chroma or SQLAlchemy pass it on."""
+    while exc is not None:
+        if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+            return True
+        text = str(exc).lower()
+        if "disk is full" in text or "no space left" in text:
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def _copy_checked(source: Path, target: Path) -> None:
+    try:
+        _copy_sqlite(source, target)
+    except sqlite3.DatabaseError as exc:
+        if disk_full(exc):
+            raise
+        what = DESCRIPTIONS.get(source.name, "une base SQLite")
+        raise DamagedIndexError(what, source, exc) from exc
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -12,7 +12,7 @@ from chromadb.config import Settings as ChromaSettings
 
 from assistant.config import Settings
 from assistant.embeddings import chroma_adapter
-from assistant.revision import KEEP
+from assistant.revision import KEEP, DamagedIndexError, disk_full
 
 
 class StoreError(RuntimeError):
@@ -92,17 +92,23 @@ def get_client(settings: Settings) -> ClientAPI:
 
 def get_collection(settings: Settings) -> Collection:
     """The collection (created on first use) in cosine space, with our embedding function. A
-    Chroma server that stopped answering gives a StoreError; the next call reconnects."""
+    Chroma server that stopped answering gives a StoreError; the next call reconnects. An
+    embedded index that cannot be opened gives a DamagedIndexError naming it."""
+    function = chroma_adapter(settings)
+    if settings.chroma_mode == "embedded":
+        try:
+            return _collection(settings, get_client(settings), function)
+        except (DamagedIndexError, StoreError, PermissionError):
+            raise
+        except Exception as exc:  # chromadb raises its own and bare errors on a bad store
+            release(settings)
+            if disk_full(exc):
+                raise
+            raise DamagedIndexError("la base Chroma", settings.chroma_dir, exc) from exc
     client = get_client(settings)
     try:
-        return client.get_or_create_collection(
-            name=settings.collection,
-            embedding_function=chroma_adapter(settings),
-            configuration={"hnsw": {"space": "cosine"}},
-        )
+        return _collection(settings, client, function)
     except (httpx.HTTPError, ConnectionError, ValueError) as exc:
-        if settings.chroma_mode != "http":
-            raise
         key = (
             "http",
             str(settings.chroma_dir.resolve()),
@@ -112,3 +118,11 @@ def get_collection(settings: Settings) -> Collection:
         with _lock:
             _clients.pop(key, None)
         raise _unreachable(settings.chroma_host, settings.chroma_port, exc) from exc
+
+
+def _collection(settings: Settings, client: ClientAPI, function) -> Collection:
+    return client.get_or_create_collection(
+        name=settings.collection,
+        embedding_function=function,
+        configuration={"hnsw": {"space": "cosine"}},
+    )

@@ -43,6 +43,24 @@ class IngestLockedError(RuntimeError):
     """Another ingestion holds the index (French message)."""
 
 
+class IngestError(RuntimeError):
+    """The ingestion cannot go on (a full disk, a rebuild asked in server mode); the published
+    index is untouched (French message)."""
+
+
+def _disk_full_error(settings: Settings, exc: BaseException) -> IngestError:
+    try:
+        kept = f"la révision {revision.published(settings.data_dir).name}"
+    except revision.DamagedIndexError:
+        kept = "la révision précédente"
+    return IngestError(
+        f"Disque plein pendant l'indexation ({settings.data_dir} : "
+        f"{str(exc).strip().splitlines()[0]}). L'index publié "
+        f"({kept}) est intact et reste utilisé ; la copie de travail a été supprimée. Libérez "
+        "de la place, puis relancez « npnru ingest »."
+    )
+
+
 @dataclass
 class IngestReport:
     added: list[str] = field(default_factory=list)
@@ -229,11 +247,22 @@ def repair(manifest: Manifest, collection) -> list[str]:
 
 
 def ingest(
-    settings: Settings, paths: list[Path] | None = None, progress: Progress | None = None
+    settings: Settings,
+    paths: list[Path] | None = None,
+    progress: Progress | None = None,
+    rebuild: bool = False,
 ) -> IngestReport:
-    """Ingest ``paths`` (default: the configured corpus folders) and report what changed."""
+    """Ingest ``paths`` (default: the configured corpus folders) and report what changed. With
+    ``rebuild``, a new index is built from nothing beside the published one (which is not even
+    read) and replaces it only when complete: the repair of a damaged index."""
     with ingestion_lock(settings.data_dir), shared_ingestion_lock(settings):
         if settings.chroma_mode == "http":
+            if rebuild:
+                raise IngestError(
+                    "« --rebuild » reconstruit l'index embarqué. En mode serveur, restaurez la "
+                    "sauvegarde du serveur Chroma et de la base (docs/deploiement.md), ou videz "
+                    "la collection puis relancez « npnru ingest »."
+                )
             # The Chroma server and the database are the shared state: written in place.
             settings = settings.pinned(settings.data_dir)
             manifest = Manifest.of(settings)
@@ -243,15 +272,25 @@ def ingest(
                 manifest.close()
         # Embedded: written in a copy that readers do not use, published at the end
         # (assistant/revision.py).
-        resumed = revision.work_dir(settings.data_dir).is_dir()
-        work = settings.pinned(revision.prepare(settings.data_dir))
-        manifest = Manifest.of(work)
+        resumed = not rebuild and revision.work_dir(settings.data_dir).is_dir()
         try:
-            report = _ingest_locked(work, manifest, paths, progress)
-            run = manifest.recent_runs(1)[0]
-        finally:
-            manifest.close()
-            release(work)
+            work = settings.pinned(revision.prepare(settings.data_dir, empty=rebuild))
+            manifest = Manifest.of(work)
+            try:
+                report = _ingest_locked(work, manifest, paths, progress)
+                run = manifest.recent_runs(1)[0]
+            finally:
+                manifest.close()
+                release(work)
+        except Exception as exc:
+            if not revision.disk_full(exc):
+                raise
+            # Nothing was published: the work copy goes, and the space it took with it.
+            revision.discard(settings.data_dir)
+            raise _disk_full_error(settings, exc) from exc
+        if rebuild:
+            report.revision = revision.publish(settings.data_dir)
+            return report
         published = settings.pinned()
         if report.changed or resumed or published.state_dir == settings.data_dir:
             report.revision = revision.publish(settings.data_dir)
@@ -314,6 +353,8 @@ def _ingest_locked(
             except (LoaderError, SourcesError) as exc:
                 report.failed.append({"path": str(source.path), "error": str(exc)})
             except Exception as exc:  # one bad file must not stop the others
+                if revision.disk_full(exc):
+                    raise
                 report.failed.append(
                     {
                         "path": str(source.path),

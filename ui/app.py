@@ -24,6 +24,7 @@ pages = [
     st.Page(HERE / "views" / "admin.py", title="Administration", icon=":material/settings:"),
 ]
 from assistant.database import DatabaseError  # noqa: E402
+from assistant.revision import DamagedIndexError  # noqa: E402
 from assistant.store import StoreError  # noqa: E402
 
 try:
@@ -32,3 +33,6 @@ except (StoreError, DatabaseError) as exc:
     # A service that stopped answering (Chroma server, database): said plainly, and the next
     # action tries again by itself.
     st.error(f"Service indisponible : {exc}", icon=":material/cloud_off:")
+except DamagedIndexError as exc:
+    # A damaged index: what is damaged, and the command that repairs it.
+    st.error(str(exc), icon=":material/report:")

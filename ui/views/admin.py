@@ -15,7 +15,7 @@ import streamlit as st
 
 from assistant import feedback, journal
 from assistant.stats import index_stats
-from ingest.index import IngestLockedError, ingest
+from ingest.index import IngestError, IngestLockedError, ingest
 from ingest.loaders import SUPPORTED_SUFFIXES
 from ingest.uploads import UploadError, remove_document, save_upload
 from ui.common import french_datetime, load_settings, pause_left, plain, shown
@@ -39,7 +39,7 @@ def reingest(settings) -> None:
 
     try:
         report = ingest(settings, progress=progress)
-    except IngestLockedError as exc:
+    except (IngestLockedError, IngestError) as exc:
         st.error(str(exc))
         return
     bar.progress(1.0, text="Indexation terminée")
