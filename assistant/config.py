@@ -42,6 +42,11 @@ class Settings(BaseSettings):
         default="auto", description="auto choisit bf16 si le processeur le permet."
     )
     embedding_batch_size: int = Field(default=16, ge=1)
+    embedding_cache: str = Field(
+        default="",
+        description="Fichier SQLite des vecteurs déjà calculés, réutilisés par toute indexation "
+        "(défaut : DATA_DIR/embeddings.sqlite ; « off » : aucun cache).",
+    )
     chroma_mode: Literal["embedded", "http"] = "embedded"
     chroma_host: str = "localhost"
     chroma_port: int = 8000

@@ -89,14 +89,22 @@ class SentenceEmbeddings(Embeddings):
     def embed_titled(self, pairs: list[tuple[str, str]]) -> list[list[float]]:
         """Embed (title, text) pairs as documents, the title in the model's own slot where its
         prompt has one, else on a first line."""
+        texts, prompt = self.titled_inputs(pairs)
+        return self._encode(texts, prompt)
+
+    def titled_inputs(self, pairs: list[tuple[str, str]]) -> tuple[list[str], str | None]:
+        """The model's inputs for (title, text) pairs, and the name of the prompt it adds."""
         if self._titled_prompt is None:
-            return self.embed_documents([f"{t}\n{x}" if t else x for t, x in pairs])
+            return [f"{t}\n{x}" if t else x for t, x in pairs], self._doc_prompt
         texts = [
             self._titled_prompt.replace("title: none", f"title: {t.replace('|', '/') or 'none'}")
             + x
             for t, x in pairs
         ]
-        return self._encode(texts, None)
+        return texts, None
+
+    def encode(self, texts: list[str], prompt_name: str | None) -> list[list[float]]:
+        return self._encode(texts, prompt_name)
 
     def embed_query(self, text: str) -> list[float]:
         return self._encode([text], self._query_prompt)[0]

@@ -370,11 +370,16 @@ def corpus_settings(
     settings: Settings, dirs: list[Path], progress: Callable[[int, int, str], None] | None = None
 ) -> Settings:
     """Settings of a separate index of ``dirs``, built once and reused while they are unchanged."""
+    from assistant.embedding_cache import cache_path
     from ingest.index import ingest
 
     key = corpus_key(dirs, settings.embedding_model)
+    cache = cache_path(settings)
     eval_settings = settings_with(
-        data_dir=settings.data_dir / "eval" / key, corpus_dirs=[d.resolve() for d in dirs]
+        data_dir=settings.data_dir / "eval" / key,
+        corpus_dirs=[d.resolve() for d in dirs],
+        # The index's own vector cache: passages it already encoded are not encoded again.
+        embedding_cache=str(cache) if cache else "off",
     )
     marker = eval_settings.data_dir / "complete"
     if not marker.is_file():

@@ -16,6 +16,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import text
@@ -24,6 +25,7 @@ from assistant import revision
 from assistant.config import Settings
 from assistant.database import describe
 from assistant.database import engine as database_engine
+from assistant.embedding_cache import encode_with_cache, open_cache
 from assistant.embeddings import get_embeddings
 from assistant.lexical import LEXICAL_DIR, stamp_shared
 from assistant.lexical import rebuild as rebuild_lexical
@@ -75,6 +77,9 @@ class IngestReport:
     relocated: list[str] = field(default_factory=list)
     # The index revision published by the run (embedded mode; assistant/revision.py).
     revision: str = ""
+    # Passages whose vector was computed by the model, and reused from the cache.
+    encoded: int = 0
+    reused: int = 0
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -377,6 +382,18 @@ def _ingest_locked(
     return report
 
 
+def _vectors(settings: Settings, pairs: list[tuple[str, str]], report: IngestReport) -> list:
+    """The passages' vectors, from the cache where it has them (assistant/embedding_cache.py)."""
+    embeddings = get_embeddings(settings)
+    inputs, prompt = embeddings.titled_inputs(pairs)
+    vectors, encoded, reused = encode_with_cache(
+        open_cache(settings), inputs, partial(embeddings.encode, prompt_name=prompt), prompt or ""
+    )
+    report.encoded += encoded
+    report.reused += reused
+    return vectors
+
+
 def _ingest_file(
     settings: Settings,
     manifest: Manifest,
@@ -413,9 +430,7 @@ def _ingest_file(
     chunks = chunk_document(document)
     if not chunks:
         raise LoaderError("aucun texte à indexer")
-    vectors = get_embeddings(settings).embed_titled(
-        [(c.context(meta["title"]), c.text) for c in chunks]
-    )
+    vectors = _vectors(settings, [(c.context(meta["title"]), c.text) for c in chunks], report)
     new_ids = [c.chunk_id for c in chunks]
     old_ids = previous.chunk_ids if previous else []
     record = DocumentRecord(

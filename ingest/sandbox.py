@@ -66,6 +66,10 @@ class Reader:
                 f"lecture arrêtée : le lecteur s'est interrompu (mémoire limitée à "
                 f"{self.memory_mb} Mo ; fichier trop complexe ou piégé)"
             ) from None
+        except RecursionError:
+            raise LoaderError(
+                "lecture arrêtée : objets imbriqués trop profondément (fichier piégé ?)"
+            ) from None
         except MemoryError:
             raise LoaderError(
                 f"lecture arrêtée : mémoire dépassée ({self.memory_mb} Mo au plus)"

@@ -20,11 +20,27 @@ def _bomb_pdf(path, megabytes: int) -> None:
     packer = zlib.compressobj(9)
     block = b" " * (1 << 20)
     data = b"".join(packer.compress(block) for _ in range(megabytes)) + packer.flush()
+    stream = b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(data) + data
+    _one_page_pdf(path, stream + b"\nendstream", b"")
+
+
+def _nested_pdf(path, depth: int) -> None:
+    """A one-page PDF whose page dictionary holds arrays nested ``depth`` deep, and whose
+    content stream does the same: a parser that recurses on them overflows its stack."""
+    nested = b"[" * depth + b"]" * depth
+    content = b"BT /F1 12 Tf " + nested + b" TJ ET"
+    stream = b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream"
+    _one_page_pdf(path, stream, b" /Piege " + nested)
+
+
+def _one_page_pdf(path, contents: bytes, page_extra: bytes) -> None:
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
-        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(data) + data + b"\nendstream",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+        + page_extra
+        + b" >>",
+        contents,
     ]
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
@@ -50,7 +66,7 @@ def test_a_parse_that_takes_too_long_is_stopped(programme_pdf):
         assert reader.load(programme_pdf, "programme.pdf").pages
 
 
-def test_a_decompression_bomb_and_a_huge_page_count_fail_with_a_reason(tmp_path):
+def test_a_bomb_a_huge_page_count_and_deep_nesting_fail_with_a_reason(tmp_path):
     from pypdf import PdfWriter
 
     bomb = tmp_path / "bombe.pdf"
@@ -67,6 +83,14 @@ def test_a_decompression_bomb_and_a_huge_page_count_fail_with_a_reason(tmp_path)
         assert str(failed.value)
         with pytest.raises(LoaderError, match="trop de pages"):
             reader.load(pages, "pages.pdf")
+        for depth in (200, 100_000):
+            nested = tmp_path / f"imbrication-{depth}.pdf"
+            _nested_pdf(nested, depth)
+            # Ends read or failed with a reason: never a crash of this process, never a hang.
+            try:
+                reader.load(nested, nested.name)
+            except LoaderError as exc:
+                assert str(exc)
 
 
 def _mutants(data: bytes, name: str, count: int, rng: random.Random) -> dict[str, bytes]:

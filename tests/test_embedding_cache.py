@@ -1,0 +1,88 @@
+"""The vector cache: an edited article re-encodes only its own passages, a moved or renamed
+file and a rebuild re-encode nothing, and a cached vector is the one the model gives."""
+
+import json
+import shutil
+
+import numpy as np
+
+from assistant.cli import main as cli_main
+from assistant.config import get_settings, settings_with
+from assistant.embedding_cache import cache_path, open_cache
+from assistant.retrieval import search
+from assistant.store import get_collection
+from ingest.index import ingest
+
+ARTICLES = 12
+
+
+def _code(folder, edited: str = "") -> None:
+    sections = []
+    for n in range(1, ARTICLES + 1):
+        body = (
+            f"La commission numéro {n} examine les demandes de logement du secteur {n} "
+            "et rend compte au préfet de ses décisions chaque trimestre."
+        )
+        if n == 7 and edited:
+            body = edited
+        sections.append(f"## Article {n}\n\n{body}")
+    (folder / "code.md").write_text("# Code d'essai\n\n" + "\n\n".join(sections), encoding="utf-8")
+
+
+def test_only_what_changed_is_encoded(model_ready, tmp_path, monkeypatch, capsys):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    _code(corpus)
+    settings = settings_with(data_dir=tmp_path / "data", corpus_dirs=[corpus])
+    first = ingest(settings)
+    assert first.encoded == first.chunks >= ARTICLES and first.reused == 0
+    encoded_by_model = _vectors_by_text(settings)
+
+    edited = "La commission numéro 7 se réunit désormais chaque mois à Valmont-sur-Oise."
+    _code(corpus, edited)
+    second = ingest(settings)
+    assert second.updated == ["code.md"]
+    assert second.encoded == 1 and second.reused == second.chunks - 1
+    assert "Valmont" in search(settings, "Où se réunit la commission numéro 7 ?", 1)[0].text
+
+    # Moved and renamed: the same texts, nothing encoded.
+    (corpus / "codes").mkdir()
+    shutil.move(corpus / "code.md", corpus / "codes" / "code-renomme.md")
+    third = ingest(settings)
+    assert third.added == ["codes/code-renomme.md"] and third.deleted == ["code.md"]
+    assert third.encoded == 0 and third.reused == third.chunks
+
+    # A rebuild from nothing (the CLI, as a maintainer types it) reuses every vector.
+    monkeypatch.setenv("NPNRU_CORPUS_DIRS", str(corpus))
+    get_settings.cache_clear()
+    assert cli_main(["--data-dir", str(settings.data_dir), "ingest", "--rebuild", "--json"]) == 0
+    rebuilt = json.loads(capsys.readouterr().out)
+    assert rebuilt["encoded"] == 0 and rebuilt["reused"] == rebuilt["chunks"] == third.chunks
+
+    # The vectors written from the cache are the model's own, to the bit.
+    from_cache = _vectors_by_text(settings)
+    same = [t for t in from_cache if t in encoded_by_model]
+    assert len(same) == first.chunks - 1
+    assert all(np.array_equal(from_cache[t], encoded_by_model[t]) for t in same)
+    assert len(open_cache(settings)) == first.chunks + 1
+
+
+def _vectors_by_text(settings) -> dict[str, np.ndarray]:
+    got = get_collection(settings).get(include=["embeddings", "documents"])
+    return {
+        text: np.asarray(vector, dtype=np.float32)
+        for text, vector in zip(got["documents"], got["embeddings"], strict=True)
+    }
+
+
+def test_the_cache_can_be_off(model_ready, tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    _code(corpus)
+    settings = settings_with(
+        data_dir=tmp_path / "data", corpus_dirs=[corpus], embedding_cache="off"
+    )
+    assert cache_path(settings) is None
+    report = ingest(settings)
+    assert report.encoded == report.chunks and report.reused == 0
+    assert not (tmp_path / "data" / "embeddings.sqlite").exists()
