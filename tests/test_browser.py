@@ -110,6 +110,26 @@ def test_browser_asks_and_sees_a_citation_card(running_app, browser):
     assert any("3 jours" in (m.get_attribute("textContent") or "") for m in marks)
     time.sleep(1)
     browser.save_screenshot(str(SHOTS / "2-chat-reponse.png"))
+    seen = [browser.find_element(By.TAG_NAME, "body").text]
+
+    # The source dialog, then a refusal.
+    browser.find_element(By.XPATH, "//button[.//p[normalize-space(.)='Voir la source']]").click()
+    dialog = wait.until(ec.visibility_of_element_located((By.CSS_SELECTOR, "[role='dialog']")))
+    wait.until(lambda driver: "Module 9.5" in dialog.text)
+    seen.append(dialog.text)
+    browser.find_element(By.TAG_NAME, "body").send_keys(Keys.ESCAPE)
+    wait.until(ec.invisibility_of_element_located((By.CSS_SELECTOR, "[role='dialog']")))
+    box = wait.until(
+        ec.element_to_be_clickable((By.CSS_SELECTOR, "[data-testid='stChatInputTextArea']"))
+    )
+    box.send_keys("Quelle est la capitale du Pérou ?")
+    box.send_keys(Keys.ENTER)
+    wait.until(
+        lambda driver: (
+            "ne permettent pas de répondre" in driver.find_element(By.TAG_NAME, "body").text
+        )
+    )
+    seen.append(browser.find_element(By.TAG_NAME, "body").text)
 
     browser.get(f"{running_app}/sources")
     wait.until(ec.presence_of_element_located((By.XPATH, "//h1[contains(., 'Sources')]")))
@@ -119,6 +139,12 @@ def test_browser_asks_and_sees_a_citation_card(running_app, browser):
     )
     time.sleep(3)
     browser.save_screenshot(str(SHOTS / "3-sources.png"))
+    for tab in ("Article", "Lire un document", "Recherche", "Documents"):
+        browser.find_element(
+            By.XPATH, f"//button[@role='tab'][.//p[normalize-space(.)='{tab}']]"
+        ).click()
+        time.sleep(1)
+        seen.append(browser.find_element(By.TAG_NAME, "body").text)
 
     browser.get(f"{running_app}/admin")
     password = wait.until(ec.presence_of_element_located((By.XPATH, "//input[@type='password']")))
@@ -127,12 +153,14 @@ def test_browser_asks_and_sees_a_citation_card(running_app, browser):
     wait.until(ec.presence_of_element_located((By.XPATH, "//h3[contains(., 'Réindexer')]")))
     time.sleep(2)
     browser.save_screenshot(str(SHOTS / "4-administration.png"))
-    # What a maintainer reads is French: no None, no ISO timestamp, no 200 MB limit.
-    shown = browser.find_element(By.TAG_NAME, "body").text
-    for english in ("None", "null", "NaN", "200MB", "Choose an option"):
-        assert english not in shown, english
-    assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d", shown)
-    assert "50MB" in shown  # Streamlit's own words, with the app's limit
+    # What trainees, trainers and maintainers read is French: no None, no ISO timestamp, no
+    # 200 MB limit, on every page and in the dialog.
+    admin = browser.find_element(By.TAG_NAME, "body").text
+    assert "50MB" in admin  # Streamlit's own words, with the app's limit
+    for shown in [*seen, admin]:
+        for english in ("None", "null", "NaN", "200MB", "Choose an option"):
+            assert english not in shown, (english, shown[:500])
+        assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d", shown)
     for name in ("1-chat-vide", "2-chat-reponse", "3-sources", "4-administration"):
         assert (SHOTS / f"{name}.png").stat().st_size > 10_000
 

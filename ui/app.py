@@ -15,7 +15,9 @@ HERE = Path(__file__).resolve().parent
 st.set_page_config(page_title="Assistant Module 9.5 — NPNRU", page_icon="🏘️", layout="wide")
 st.markdown(
     "<style>mark{background:#ffe08a;padding:0 .1em}"
-    ".passage{font-size:.9em;max-height:18em;overflow:auto}</style>",
+    ".passage{font-size:.9em;max-height:18em;overflow:auto}"
+    ".tableau{border-collapse:collapse;margin:.3em 0}"
+    ".tableau td,.tableau th{border:1px solid #c8c8c8;padding:.1em .4em}</style>",
     unsafe_allow_html=True,
 )
 pages = [

@@ -112,22 +112,79 @@ def plain(text: str) -> str:
 _ENTITIES = str.maketrans({c: f"&#{ord(c)};" for c in ":$*_`~[]()!#|{}^="})
 
 
+def french_number(value: int) -> str:
+    """An integer the French way: « 12 345 » (narrow no-break space)."""
+    return f"{value:,}".replace(",", "\u202f")
+
+
 def _text_html(text: str) -> str:
-    return html.escape(text).translate(_ENTITIES)
+    # Escaped without quotes (text, never an attribute): « &#x27; » would have its « # »
+    # turned into a reference below and show as typed.
+    return html.escape(text, quote=False).translate(_ENTITIES)
 
 
 def highlighted(text: str, spans: list) -> str:
     """The passage as HTML, the spans the answer uses marked; its own text is never read as
-    HTML or Markdown."""
-    out, last = [], 0
+    HTML or Markdown. Consecutive « a | b | c » lines with as many cells each (the fiches'
+    tables) are shown as a table, its first row as the header."""
+    marks = []
     for start, end in sorted((int(s), int(e)) for s, e in spans):
-        if start < last:
+        if not marks or start >= marks[-1][1]:
+            marks.append((start, end))
+    lines, offset = [], 0
+    for line in text.split("\n"):
+        lines.append((offset, line))
+        offset += len(line) + 1
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        width = _cells(lines[i][1])
+        j = i
+        while j < len(lines) and width > 1 and _cells(lines[j][1]) == width:
+            j += 1
+        if j - i >= 2:
+            out.append(_table(lines[i:j], marks))
+            i = j
             continue
-        out.append(_text_html(text[last:start]))
-        out.append(f"<mark>{_text_html(text[start:end])}</mark>")
-        last = end
-    out.append(_text_html(text[last:]))
-    return "".join(out).replace("\n", "<br>")
+        start, line = lines[i]
+        out.append(_marked(text, start, start + len(line), marks) + "<br>")
+        i += 1
+    return "".join(out).removesuffix("<br>")
+
+
+def _cells(line: str) -> int:
+    return line.count(" | ") + 1 if " | " in line else 0
+
+
+def _marked(text: str, start: int, end: int, marks: list[tuple[int, int]]) -> str:
+    """``text[start:end]`` as HTML, the parts inside ``marks`` highlighted."""
+    out, last = [], start
+    for mark_start, mark_end in marks:
+        a, b = max(mark_start, start), min(mark_end, end)
+        if a >= b:
+            continue
+        out.append(_text_html(text[last:a]))
+        out.append(f"<mark>{_text_html(text[a:b])}</mark>")
+        last = b
+    out.append(_text_html(text[last:end]))
+    return "".join(out)
+
+
+def _table(rows: list[tuple[int, str]], marks: list[tuple[int, int]]) -> str:
+    html_rows = []
+    for number, (start, line) in enumerate(rows):
+        tag = "th" if number == 0 else "td"
+        cells, position = [], start
+        for cell in line.split(" | "):
+            cells.append(f"<{tag}>{_marked_cell(cell, position, marks)}</{tag}>")
+            position += len(cell) + 3
+        html_rows.append(f"<tr>{''.join(cells)}</tr>")
+    return f"<table class='tableau'>{''.join(html_rows)}</table>"
+
+
+def _marked_cell(cell: str, start: int, marks: list[tuple[int, int]]) -> str:
+    shifted = [(a - start, b - start) for a, b in marks]
+    return _marked(cell, 0, len(cell), shifted)
 
 
 def source_file(settings: Settings, doc_id: str) -> Path | None:

@@ -18,7 +18,7 @@ from assistant.stats import index_stats
 from ingest.index import IngestError, IngestLockedError, ingest
 from ingest.loaders import SUPPORTED_SUFFIXES
 from ingest.uploads import UploadError, remove_document, save_upload
-from ui.common import french_datetime, load_settings, pause_left, plain, shown
+from ui.common import french_datetime, french_number, load_settings, pause_left, plain, shown
 
 IDLE_LOGOUT_S = 30 * 60
 ACTIONS = {
@@ -101,9 +101,9 @@ def render() -> None:
         return
     stats = index_stats(settings)
     a, b, c = st.columns(3)
-    a.metric("Documents", stats["documents"])
-    b.metric("Passages", stats["chunks"])
-    c.metric("Avis reçus", len(feedback.entries(settings)))
+    a.metric("Documents", french_number(stats["documents"]))
+    b.metric("Passages", french_number(stats["chunks"]))
+    c.metric("Avis reçus", french_number(len(feedback.entries(settings))))
 
     st.subheader("Ajouter des documents")
     uploads = st.file_uploader(

@@ -11,6 +11,7 @@ from assistant.store import get_collection
 from ui.common import (
     KIND_LABELS,
     french_datetime,
+    french_number,
     highlighted,
     load_settings,
     location,
@@ -49,7 +50,7 @@ def render() -> None:
         if wanted:
             needle = wanted.lower()
             rows = [r for r in rows if any(needle in str(v).lower() for v in r.values())]
-        st.caption(f"{len(rows)} document(s)")
+        st.caption(f"{french_number(len(rows))} document(s)")
         st.dataframe(rows, hide_index=True, use_container_width=True)
 
     with tab_article:
@@ -85,14 +86,14 @@ def render() -> None:
                 zip(got["ids"], got["metadatas"], got["documents"], strict=True),
                 key=lambda item: item[1].get("position", 0),
             )
-            st.caption(f"{len(pieces)} passage(s)")
+            st.caption(f"{french_number(len(pieces))} passage(s)")
             for chunk_id, meta, text in pieces:
                 where = location(meta.get("page_start"), meta.get("article"), meta.get("page_end"))
                 with st.expander(
                     f"{meta.get('position', 0) + 1}. {plain(where or meta.get('breadcrumb', ''))}"
                 ):
                     st.caption(plain(f"{chunk_id} · {meta.get('breadcrumb', '')}"))
-                    st.text(text)
+                    st.markdown(highlighted(text, []), unsafe_allow_html=True)
 
     with tab_search:
         query = st.text_input("Requête", key="search-query")
@@ -104,7 +105,7 @@ def render() -> None:
                     flag = " · article cité" if p.exact else ""
                     st.markdown(f"**{p.rank}. {plain(p.title)}** — {where}")
                     st.caption(f"similarité cosinus {p.score:.3f}{flag} · {plain(p.chunk_id)}")
-                    st.text(p.text[:1500])
+                    st.markdown(highlighted(p.text[:1500], []), unsafe_allow_html=True)
 
 
 render()
