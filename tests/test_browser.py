@@ -117,7 +117,7 @@ def test_browser_asks_and_sees_a_citation_card(running_app, browser):
     dialog = wait.until(ec.visibility_of_element_located((By.CSS_SELECTOR, "[role='dialog']")))
     wait.until(lambda driver: "Module 9.5" in dialog.text)
     seen.append(dialog.text)
-    browser.find_element(By.TAG_NAME, "body").send_keys(Keys.ESCAPE)
+    dialog.find_element(By.CSS_SELECTOR, "button[aria-label='Close']").click()
     wait.until(ec.invisibility_of_element_located((By.CSS_SELECTOR, "[role='dialog']")))
     box = wait.until(
         ec.element_to_be_clickable((By.CSS_SELECTOR, "[data-testid='stChatInputTextArea']"))
@@ -140,9 +140,7 @@ def test_browser_asks_and_sees_a_citation_card(running_app, browser):
     time.sleep(3)
     browser.save_screenshot(str(SHOTS / "3-sources.png"))
     for tab in ("Article", "Lire un document", "Recherche", "Documents"):
-        browser.find_element(
-            By.XPATH, f"//button[@role='tab'][.//p[normalize-space(.)='{tab}']]"
-        ).click()
+        browser.find_element(By.XPATH, f"//*[@role='tab'][normalize-space(.)='{tab}']").click()
         time.sleep(1)
         seen.append(browser.find_element(By.TAG_NAME, "body").text)
 
