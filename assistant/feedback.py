@@ -80,7 +80,19 @@ def entries(settings: Settings) -> list[dict]:
     return found
 
 
+# A cell a spreadsheet would read as a formula (« =HYPERLINK(…) » typed in a comment or a
+# question): kept as text by a leading apostrophe, as spreadsheets themselves do.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: object) -> object:
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def to_csv(settings: Settings) -> str:
+    """The opinions as CSV for a spreadsheet; no cell can run as a formula."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
@@ -88,5 +100,5 @@ def to_csv(settings: Settings) -> str:
         row = dict(entry)
         row["citations"] = json.dumps(entry["citations"], ensure_ascii=False)
         row["chunk_ids"] = " ".join(entry["chunk_ids"])
-        writer.writerow([row[c] for c in COLUMNS])
+        writer.writerow([_cell(row[c]) for c in COLUMNS])
     return out.getvalue()

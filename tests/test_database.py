@@ -120,3 +120,24 @@ def test_the_guide_creates_the_role_and_the_database(database_url, tmp_path):
     manifest.finish_run(run, "réussie", {})
     assert manifest.recent_runs()[0]["status"] == "réussie"
     manifest.close()
+
+
+def test_feedback_export_runs_no_formula(tmp_path):
+    """A comment or question typed as a spreadsheet formula is exported as text."""
+    import csv
+    import io
+
+    settings = settings_with(data_dir=tmp_path / "data")
+    feedback.record(
+        settings,
+        rating=1,
+        question='=HYPERLINK("http://127.0.0.1:9/x";"cliquez")',
+        answer="@SUM(A1:A9)",
+        citations=[],
+        chunk_ids=[],
+        comment="+33 6 00 00 00 00 -- très utile",
+    )
+    rows = list(csv.DictReader(io.StringIO(feedback.to_csv(settings))))
+    assert rows[0]["question"] == "'=HYPERLINK(\"http://127.0.0.1:9/x\";\"cliquez\")"
+    assert rows[0]["answer"] == "'@SUM(A1:A9)" and rows[0]["comment"].startswith("'+33")
+    assert rows[0]["rating"] == "1"
