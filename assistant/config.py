@@ -42,6 +42,9 @@ class Settings(BaseSettings):
         default="auto", description="auto choisit bf16 si le processeur le permet."
     )
     embedding_batch_size: int = Field(default=16, ge=1)
+    embedding_device: Literal["auto", "cpu", "cuda"] = Field(
+        default="auto", description="auto choisit le GPU (CUDA) quand torch en voit un."
+    )
     embedding_cache: str = Field(
         default="",
         description="Fichier SQLite des vecteurs déjà calculés, réutilisés par toute indexation "

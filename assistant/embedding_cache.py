@@ -83,11 +83,13 @@ class EmbeddingCache:
 
 def model_key(settings: Settings) -> str:
     """What identifies the model's vectors: its weights (by their hash when verified, else its
-    path or id) and its precision."""
-    from assistant.embeddings import resolve_dtype
+    path or id), its precision and its device."""
+    from assistant.embeddings import resolve_device, resolve_dtype
 
     sha = settings.embedding_sha256 if settings.verifies_embedding_hash() else ""
-    return f"{sha or settings.embedding_model}|{resolve_dtype(settings.embedding_dtype)}"
+    device = resolve_device(settings.embedding_device)
+    dtype = resolve_dtype(settings.embedding_dtype, device)
+    return f"{sha or settings.embedding_model}|{dtype}|{device}"
 
 
 _opened: dict[tuple[Path, str], EmbeddingCache] = {}

@@ -20,10 +20,23 @@ class EmbeddingModelError(ModelError):
     """The configured embedding model cannot be loaded (French message)."""
 
 
-def resolve_dtype(choice: str) -> str:
-    if choice == "auto":
-        return "bf16" if cpu_supports_bf16() else "fp32"
-    return choice
+def resolve_device(choice: str) -> str:
+    """« auto »: the GPU when torch sees one, else the CPU."""
+    if choice != "auto":
+        return choice
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def resolve_dtype(choice: str, device: str = "cpu") -> str:
+    if choice != "auto":
+        return choice
+    if device == "cuda":
+        import torch
+
+        return "bf16" if torch.cuda.is_bf16_supported() else "fp32"
+    return "bf16" if cpu_supports_bf16() else "fp32"
 
 
 class SentenceEmbeddings(Embeddings):
@@ -35,19 +48,21 @@ class SentenceEmbeddings(Embeddings):
         dtype: str = "auto",
         batch_size: int = 16,
         expected_sha256: str | None = None,
+        device: str = "auto",
     ) -> None:
         import torch
         from sentence_transformers import SentenceTransformer
 
         self.model_name = model
-        self.dtype = resolve_dtype(dtype)
+        self.device = resolve_device(device)
+        self.dtype = resolve_dtype(dtype, self.device)
         self.batch_size = batch_size
         if expected_sha256:
             verify_model_dir(Path(model), expected_sha256)
         torch_dtype = torch.bfloat16 if self.dtype == "bf16" else torch.float32
         try:
             self._model = SentenceTransformer(
-                model, device="cpu", model_kwargs={"torch_dtype": torch_dtype}
+                model, device=self.device, model_kwargs={"torch_dtype": torch_dtype}
             )
         except OSError as exc:
             raise EmbeddingModelError(
@@ -115,9 +130,14 @@ class ChromaAdapter(EmbeddingFunction[Documents]):
     """Lets Chroma itself embed with our model; the model loads only when first needed."""
 
     def __init__(
-        self, model: str, dtype: str = "auto", batch_size: int = 16, sha256: str | None = None
+        self,
+        model: str,
+        dtype: str = "auto",
+        batch_size: int = 16,
+        sha256: str | None = None,
+        device: str = "auto",
     ) -> None:
-        self._args = (model, dtype, batch_size, sha256)
+        self._args = (model, dtype, batch_size, sha256, device)
 
     @property
     def embeddings(self) -> SentenceEmbeddings:
@@ -140,25 +160,34 @@ class ChromaAdapter(EmbeddingFunction[Documents]):
         return ["cosine"]
 
     def get_config(self) -> dict[str, Any]:
-        model, dtype, batch_size, _ = self._args
-        return {"model": model, "dtype": dtype, "batch_size": batch_size}
+        model, dtype, batch_size, _, device = self._args
+        return {"model": model, "dtype": dtype, "batch_size": batch_size, "device": device}
 
     @staticmethod
     def build_from_config(config: dict[str, Any]) -> ChromaAdapter:
         return ChromaAdapter(
-            config["model"], config.get("dtype", "auto"), int(config.get("batch_size", 16))
+            config["model"],
+            config.get("dtype", "auto"),
+            int(config.get("batch_size", 16)),
+            device=config.get("device", "auto"),
         )
 
 
 @lru_cache(maxsize=4)
-def _load(model: str, dtype: str, batch_size: int, sha256: str | None) -> SentenceEmbeddings:
-    return SentenceEmbeddings(model, dtype, batch_size, sha256)
+def _load(
+    model: str, dtype: str, batch_size: int, sha256: str | None, device: str = "auto"
+) -> SentenceEmbeddings:
+    return SentenceEmbeddings(model, dtype, batch_size, sha256, device)
 
 
 def chroma_adapter(settings: Settings) -> ChromaAdapter:
     sha = settings.embedding_sha256 if settings.verifies_embedding_hash() else None
     return ChromaAdapter(
-        settings.embedding_model, settings.embedding_dtype, settings.embedding_batch_size, sha
+        settings.embedding_model,
+        settings.embedding_dtype,
+        settings.embedding_batch_size,
+        sha,
+        settings.embedding_device,
     )
 
 

@@ -138,6 +138,6 @@ def test_feedback_export_runs_no_formula(tmp_path):
         comment="+33 6 00 00 00 00 -- très utile",
     )
     rows = list(csv.DictReader(io.StringIO(feedback.to_csv(settings))))
-    assert rows[0]["question"] == "'=HYPERLINK(\"http://127.0.0.1:9/x\";\"cliquez\")"
+    assert rows[0]["question"] == '\'=HYPERLINK("http://127.0.0.1:9/x";"cliquez")'
     assert rows[0]["answer"] == "'@SUM(A1:A9)" and rows[0]["comment"].startswith("'+33")
     assert rows[0]["rating"] == "1"
