@@ -36,6 +36,8 @@ CORPUS = PROJECT_ROOT / "corpus" / "documents"
 CHAT_INPUT = "[data-testid='stChatInputTextArea']"
 MESSAGE = "[data-testid='stChatMessage']"
 RUNNING = "[data-testid='stStatusWidget']"
+AVATAR = "smart_toy"
+STABLE_S = 1.5
 
 
 @dataclass
@@ -82,14 +84,14 @@ def converse(url: str, questions: list[str], deadline: float, result: Session) -
 
                 def answer_started(d, n=before):
                     messages = d.find_elements(By.CSS_SELECTOR, MESSAGE)
-                    return len(messages) >= n + 2 and messages[-1].text.strip()
+                    if len(messages) < n + 2:
+                        return False
+                    # The assistant's avatar is an icon whose name is text: not an answer.
+                    return messages[-1].text.replace(AVATAR, "").strip()
 
                 wait.until(answer_started)
                 result.first_s.append(time.perf_counter() - start)
-                # The end: the script has stopped running and the answer is drawn again.
-                time.sleep(0.05)
-                wait.until(lambda d: not d.find_elements(By.CSS_SELECTOR, RUNNING))
-                result.full_s.append(time.perf_counter() - start)
+                result.full_s.append(idle_again(driver, start) - start)
                 page = driver.find_element(By.TAG_NAME, "body").text
                 if driver.find_elements(By.CSS_SELECTOR, "[data-testid='stException']"):
                     result.errors.append(f"exception affichée après « {question} »")
@@ -100,6 +102,26 @@ def converse(url: str, questions: list[str], deadline: float, result: Session) -
                 driver.get(url)
     finally:
         driver.quit()
+
+
+def idle_again(driver, start: float, timeout: float = 180.0) -> float:
+    """When the app stopped running the question's script: the time of the first of several
+    polls over ``STABLE_S`` without Streamlit's « running » widget (it shows up only after a
+    short delay, so one poll without it proves nothing)."""
+    from selenium.common.exceptions import TimeoutException
+    from selenium.webdriver.common.by import By
+
+    quiet_since = None
+    while time.perf_counter() - start < timeout:
+        now = time.perf_counter()
+        if driver.find_elements(By.CSS_SELECTOR, RUNNING):
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = now
+        elif now - quiet_since >= STABLE_S:
+            return quiet_since
+        time.sleep(0.05)
+    raise TimeoutException("réponse non terminée")
 
 
 def resident_mb(pid: int) -> tuple[float, float]:

@@ -4,6 +4,7 @@ are printed by the full benchmark, not asserted."""
 
 import importlib.util
 import shutil
+import sys
 
 import pytest
 
@@ -16,6 +17,7 @@ def test_two_sessions_idle_and_during_an_ingestion(model_ready, tmp_path):
     pytest.importorskip("selenium")
     spec = importlib.util.spec_from_file_location("load", PROJECT_ROOT / "bench" / "load.py")
     load = importlib.util.module_from_spec(spec)
+    sys.modules["load"] = load  # its dataclasses look their module up
     spec.loader.exec_module(load)
     results = load.run(2, 25, ["idle", "ingestion"], cache=tmp_path / "vecteurs.sqlite")
     for name in ("idle", "ingestion"):
