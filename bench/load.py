@@ -251,6 +251,8 @@ def table(results: dict[str, dict]) -> str:
             f"| {r['full_p50_s']} / {r['full_p95_s']} s "
             f"| {r['errors']} | {r['server_rss_mb']} Mo ({r['server_peak_mb']} Mo) |"
         )
+    for name, r in results.items():
+        lines += [f"\nErreur ({name}) : {e}" for e in r["error_examples"]]
     return "\n".join(lines)
 
 
