@@ -241,8 +241,8 @@ def cmd_ui(args: argparse.Namespace) -> int:
     settings = _settings(args)
     command = [
         sys.executable,
-        "-m",
-        "streamlit",
+        # Streamlit in the same process, SIGINT honoured before Streamlit's own handler.
+        str(PROJECT_ROOT / "ui" / "serve.py"),
         "run",
         str(PROJECT_ROOT / "ui" / "app.py"),
         "--server.port",

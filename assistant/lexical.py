@@ -131,10 +131,13 @@ def lexical_text(text: str, meta: dict) -> str:
 def rebuild(settings: Settings, collection) -> int:
     """Rebuild the lexical index from the collection; return its number of chunks."""
     got = collection.get(include=["documents", "metadatas"])
-    index = LexicalIndex.build(
-        got["ids"],
-        [lexical_text(t, m) for t, m in zip(got["documents"], got["metadatas"], strict=True)],
-    )
+    # A record another host is still writing (document or metadata None) is left out.
+    whole = [
+        (i, t, m)
+        for i, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        if t is not None and m is not None
+    ]
+    index = LexicalIndex.build([i for i, _, _ in whole], [lexical_text(t, m) for _, t, m in whole])
     index.save(settings.state_dir / LEXICAL_DIR)
     return len(index.ids)
 

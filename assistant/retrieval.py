@@ -109,6 +109,13 @@ def _passage(
     )
 
 
+def _written(text, meta, embedding: object = ()) -> bool:
+    """Whether a record read from Chroma is whole: a Chroma server may return a record that
+    another host is writing with its document, metadata or vector still None; it is skipped
+    (the next question sees it complete)."""
+    return text is not None and meta is not None and embedding is not None
+
+
 def _exact_hits(collection, query: str, vector: list[float]) -> list[Passage]:
     ids, hints = article_references(query)
     if not ids:
@@ -119,6 +126,8 @@ def _exact_hits(collection, query: str, vector: list[float]) -> list[Passage]:
     for chunk_id, text, meta, emb in zip(
         got["ids"], got["documents"], got["metadatas"], got["embeddings"], strict=True
     ):
+        if not _written(text, meta, emb):
+            continue
         if hints and not any(h in meta.get("title", "") + meta["doc_id"] for h in hints):
             continue
         hits.append(_passage(0, chunk_id, text, meta, _cosine(emb, vector), exact=True))
@@ -185,7 +194,8 @@ def search(settings: Settings, query: str, k: int | None = None) -> list[Passage
         dense["distances"][0],
         strict=True,
     ):
-        found.setdefault(chunk_id, _passage(0, chunk_id, text, meta, 1.0 - float(distance)))
+        if _written(text, meta):
+            found.setdefault(chunk_id, _passage(0, chunk_id, text, meta, 1.0 - float(distance)))
     lexical = get_lexical(settings, collection)
     lexical_scores = lexical.scores(query) if lexical else {}
     lexical_hits = dict(top_scores(lexical_scores, CANDIDATES))
@@ -195,7 +205,8 @@ def search(settings: Settings, query: str, k: int | None = None) -> list[Passage
         for chunk_id, text, meta, emb in zip(
             got["ids"], got["documents"], got["metadatas"], got["embeddings"], strict=True
         ):
-            found[chunk_id] = _passage(0, chunk_id, text, meta, _cosine(emb, vector))
+            if _written(text, meta, emb):
+                found[chunk_id] = _passage(0, chunk_id, text, meta, _cosine(emb, vector))
     best_lexical = max(lexical_hits.values(), default=0.0) or 1.0
     asked = numbered(query)
     fused = {
@@ -372,7 +383,7 @@ def _expand(collection, passage: Passage, taken: set[str] = frozenset()) -> None
     )
     pieces = [(passage.position, passage.chunk_id, passage.text)]
     for chunk_id, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
-        if _same_unit(meta, passage) and chunk_id not in taken:
+        if _written(text, meta) and _same_unit(meta, passage) and chunk_id not in taken:
             pieces.append((meta["position"], chunk_id, text))
             if meta.get("page_start") is not None and passage.page_start is not None:
                 passage.page_start = min(passage.page_start, meta["page_start"])

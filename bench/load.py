@@ -60,6 +60,7 @@ def browser():
 
 def converse(url: str, questions: list[str], deadline: float, result: Session) -> None:
     """One user: questions one after the other until ``deadline``, each timed."""
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support import expected_conditions as ec
@@ -86,8 +87,11 @@ def converse(url: str, questions: list[str], deadline: float, result: Session) -
                     messages = d.find_elements(By.CSS_SELECTOR, MESSAGE)
                     if len(messages) < n + 2:
                         return False
-                    # The assistant's avatar is an icon whose name is text: not an answer.
-                    return messages[-1].text.replace(AVATAR, "").strip()
+                    try:
+                        # The assistant's avatar is an icon whose name is text: not an answer.
+                        return messages[-1].text.replace(AVATAR, "").strip()
+                    except StaleElementReferenceException:
+                        return False  # redrawn meanwhile: look again
 
                 wait.until(answer_started)
                 result.first_s.append(time.perf_counter() - start)

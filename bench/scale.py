@@ -167,7 +167,8 @@ def run(limit: int | None, n_questions: int, raw_sample: int | None = None) -> d
         "edit_encoded": second.encoded,
         "edit_reused": second.reused,
         "edit_to_first": round(edit_s / ingest_s, 4),
-        "edit_failed": len(second.failed) + len(first.failed),
+        # A failed file would make every other figure wrong: listed, never hidden.
+        "failed": [f"{f['path']} : {f['error']}" for f in first.failed + second.failed],
     }
 
 
@@ -193,6 +194,7 @@ def table(r: dict) -> str:
     ]
     lines = ["| mesure | valeur | objectif |", "|---|---|---|"]
     lines += [f"| {a} | {b} | {c} |" for a, b, c in rows]
+    lines += [f"\nÉCHEC (mesures faussées) : {failure}" for failure in r["failed"]]
     return "\n".join(lines)
 
 

@@ -29,7 +29,7 @@ from assistant.embedding_cache import encode_with_cache, open_cache
 from assistant.embeddings import get_embeddings
 from assistant.lexical import LEXICAL_DIR, stamp_shared
 from assistant.lexical import rebuild as rebuild_lexical
-from assistant.store import get_collection, release
+from assistant.store import get_client, get_collection, release
 from ingest.chunking import CHUNKER_VERSION, Chunk, chunk_document
 from ingest.loaders import SUPPORTED_SUFFIXES, Document, LoaderError
 from ingest.manifest import DocumentRecord, Manifest, now
@@ -241,8 +241,9 @@ def repair(manifest: Manifest, collection) -> list[str]:
     if collection.count() != len(expected):
         present = set(collection.get(include=[])["ids"])
         extra = sorted(present - expected)
-        if extra:
-            collection.delete(ids=extra)
+        # Within Chroma's limit per call (get_max_batch_size() is 5,461 here).
+        for start in range(0, len(extra), 5000):
+            collection.delete(ids=extra[start : start + 5000])
         for doc_id, record in records.items():
             if not set(record.chunk_ids) <= present:
                 collection.delete(where={"doc_id": doc_id})
@@ -450,15 +451,22 @@ def _ingest_file(
         ingested_at=now(),
     )
     manifest.put(record)
-    collection.upsert(
-        ids=new_ids,
-        embeddings=vectors,
-        documents=[c.text for c in chunks],
-        metadatas=[chunk_metadata(document, meta, c) for c in chunks],
-    )
+    # Chroma takes at most get_max_batch_size() records per call (5,461 here): a whole code
+    # has more passages than that.
+    size = get_client(settings).get_max_batch_size()
+    texts = [c.text for c in chunks]
+    metadatas = [chunk_metadata(document, meta, c) for c in chunks]
+    for start in range(0, len(chunks), size):
+        end = start + size
+        collection.upsert(
+            ids=new_ids[start:end],
+            embeddings=vectors[start:end],
+            documents=texts[start:end],
+            metadatas=metadatas[start:end],
+        )
     stale = sorted(set(old_ids) - set(new_ids))
-    if stale:
-        collection.delete(ids=stale)
+    for start in range(0, len(stale), size):
+        collection.delete(ids=stale[start : start + size])
     record.status, record.chunk_ids = "done", new_ids
     manifest.put(record)
     (report.updated if previous else report.added).append(source.doc_id)

@@ -86,3 +86,25 @@ def test_the_cache_can_be_off(model_ready, tmp_path):
     report = ingest(settings)
     assert report.encoded == report.chunks and report.reused == 0
     assert not (tmp_path / "data" / "embeddings.sqlite").exists()
+
+
+def test_a_code_larger_than_one_chroma_batch_is_ingested(model_ready, tmp_path):
+    """A code with more passages than Chroma takes in one call (5,461 here) is written in
+    several: the whole Code général des collectivités territoriales has 7,630."""
+    from assistant.store import get_client
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    settings = settings_with(data_dir=tmp_path / "data", corpus_dirs=[corpus])
+    limit = get_client(settings).get_max_batch_size()
+    count = limit + 40
+    (corpus / "grand-code.md").write_text(
+        "# Grand code\n\n"
+        + "\n\n".join(f"### Article L{n}\n\nLe maire {n} signe." for n in range(1, count + 1)),
+        encoding="utf-8",
+    )
+    report = ingest(settings)
+    assert report.failed == [] and report.added == ["grand-code.md"]
+    # One passage per article, and the code's title.
+    assert report.chunks == report.total_chunks == count + 1 > limit
+    assert get_collection(settings).count() == count + 1

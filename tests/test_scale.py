@@ -22,7 +22,7 @@ def test_small_scale_run(model_ready):
         pytest.skip(f"{scale.ARTICLES} absent : banc d'essai à l'échelle sauté")
     result = scale.run(limit=40, n_questions=4)
     assert result["articles"] == 40 and result["passages"] >= 40
-    assert result["edit_failed"] == 0
+    assert result["failed"] == []
     assert result["edit_encoded"] == 1 and result["edit_reused"] >= 1
     assert result["questions"] == 4 and result["rss_mb"] > 0
     table = scale.table(result)

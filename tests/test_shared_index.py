@@ -7,6 +7,7 @@ import os
 import sys
 import threading
 import time
+import traceback
 
 from assistant.answer import answer_question
 from assistant.config import PROJECT_ROOT, settings_with
@@ -90,7 +91,9 @@ def concurrent_ingestion(settings, corpus, env: dict[str, str]) -> None:
                 answer = answer_question(settings, QUESTIONS[key])
             except Exception as exc:  # every failure counts, whatever its kind
                 with lock:
-                    errors.append(f"{type(exc).__name__}: {exc}")
+                    where = traceback.extract_tb(exc.__traceback__)[-3:]
+                    place = " ← ".join(f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno}" for f in where)
+                    errors.append(f"{type(exc).__name__}: {exc} ({place})")
                 continue
             # A pause between questions, as users make: the ingestion gets its share of CPU.
             time.sleep(0.05)
