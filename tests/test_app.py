@@ -52,6 +52,8 @@ def test_question_renders_answer_and_citation_cards(app):
     assert cards and cards[0].startswith("**\\[1\\] Module 9.5")
     turn = app.session_state["history"][0]
     assert turn["citations"][0]["page"] == 1 and turn["chunk_ids"]
+    # Decimals the French way in the card's details.
+    assert any(re.search(r"similarité \d,\d\d", c.value) for c in app.caption)
     # The cited span is highlighted in the card.
     assert any("<mark>" in md.value and "3 jours" in md.value for md in app.markdown)
     assert any(b.label == "Voir la source" for b in app.button)
@@ -94,7 +96,7 @@ def test_sources_page(app):
     assert app.dataframe[0].value.shape[0] == 1
     app.text_input(key="search-query").set_value("durée de la formation").run()
     assert any(m.value.startswith("**1. ") for m in app.markdown)
-    assert any("similarité cosinus" in c.value for c in app.caption)
+    assert any(re.search(r"similarité cosinus \d,\d{3}", c.value) for c in app.caption)
     app.selectbox(key="read-doc").set_value("module-9-5-programme.pdf").run()
     assert any("passage(s)" in c.value for c in app.caption)
     app.text_input(key="article-number").set_value("L442-5").run()

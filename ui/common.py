@@ -117,6 +117,11 @@ def french_number(value: int) -> str:
     return f"{value:,}".replace(",", "\u202f")
 
 
+def french_decimal(value: float, places: int) -> str:
+    """A decimal the French way: « 0,83 »."""
+    return f"{value:,.{places}f}".replace(",", "\u202f").replace(".", ",")
+
+
 def _text_html(text: str) -> str:
     # Escaped without quotes (text, never an attribute): « &#x27; » would have its « # »
     # turned into a reference below and show as typed.
@@ -204,7 +209,7 @@ def citation_card(settings: Settings, c: dict, key: str) -> None:
         details = [KIND_LABELS.get(c.get("kind") or "", c.get("kind") or ""), where]
         if c.get("date"):
             details.append(f"version du {french_datetime(c['date'])}")
-        details.append(f"similarité {c['score']:.2f}")
+        details.append(f"similarité {french_decimal(c['score'], 2)}")
         st.caption(" · ".join(d for d in details if d))
         st.markdown(
             f"<div class='passage'>{highlighted(c['passage'], c.get('spans') or [])}</div>",

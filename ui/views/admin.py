@@ -106,8 +106,9 @@ def render() -> None:
     c.metric("Avis reçus", french_number(len(feedback.entries(settings))))
 
     st.subheader("Ajouter des documents")
+    limit = f"{settings.max_file_mb:g}".replace(".", ",")
     uploads = st.file_uploader(
-        f"Fichiers ({', '.join(sorted(SUPPORTED_SUFFIXES))} ; {settings.max_file_mb:g} Mo au plus)",
+        f"Fichiers ({', '.join(sorted(SUPPORTED_SUFFIXES))} ; {limit} Mo au plus)",
         type=sorted(s.lstrip(".") for s in SUPPORTED_SUFFIXES),
         accept_multiple_files=True,
         key="uploads",

@@ -11,6 +11,7 @@ from assistant.store import get_collection
 from ui.common import (
     KIND_LABELS,
     french_datetime,
+    french_decimal,
     french_number,
     highlighted,
     load_settings,
@@ -104,7 +105,10 @@ def render() -> None:
                 with st.container(border=True):
                     flag = " · article cité" if p.exact else ""
                     st.markdown(f"**{p.rank}. {plain(p.title)}** — {where}")
-                    st.caption(f"similarité cosinus {p.score:.3f}{flag} · {plain(p.chunk_id)}")
+                    st.caption(
+                        f"similarité cosinus {french_decimal(p.score, 3)}{flag} · "
+                        f"{plain(p.chunk_id)}"
+                    )
                     st.markdown(highlighted(p.text[:1500], []), unsafe_allow_html=True)
 
 
