@@ -30,6 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from assistant.config import PROJECT_ROOT, settings_with  # noqa: E402
+from bench.measure import percentile, resident_mb  # noqa: E402
 
 QUESTIONS = PROJECT_ROOT / "tests" / "eval" / "tune.jsonl"
 CORPUS = PROJECT_ROOT / "corpus" / "documents"
@@ -126,23 +127,6 @@ def idle_again(driver, start: float, timeout: float = 180.0) -> float:
             return quiet_since
         time.sleep(0.05)
     raise TimeoutException("réponse non terminée")
-
-
-def resident_mb(pid: int) -> tuple[float, float]:
-    """(current, peak) resident memory of process ``pid``, in MB."""
-    fields = {}
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        name, _, value = line.partition(":")
-        if name in ("VmRSS", "VmHWM"):
-            fields[name] = int(value.split()[0]) / 1024
-    return fields.get("VmRSS", 0.0), fields.get("VmHWM", 0.0)
-
-
-def percentile(values: list[float], share: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def phase(url: str, pid: int, sessions: int, seconds: float, questions: list[str]) -> dict:

@@ -30,6 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from assistant.config import PROJECT_ROOT, settings_with  # noqa: E402
+from bench.measure import percentile, resident_mb  # noqa: E402
 
 ARTICLES = PROJECT_ROOT.parent / "shared" / "corpus" / "scale" / "articles.jsonl"
 QUESTIONS = PROJECT_ROOT / "tests" / "eval" / "tune.jsonl"
@@ -59,21 +60,6 @@ def write_codes(articles: list[dict], folder: Path) -> dict[str, Path]:
         path.write_text(f"# {code}\n\n{body}\n", encoding="utf-8")
         files[code] = path
     return files
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
-
-
-def resident_mb() -> tuple[float, float]:
-    """(current, peak) resident memory of this process, in MB."""
-    fields = {}
-    for line in Path("/proc/self/status").read_text().splitlines():
-        name, _, value = line.partition(":")
-        if name in ("VmRSS", "VmHWM"):
-            fields[name] = int(value.split()[0]) / 1024
-    return fields.get("VmRSS", 0.0), fields.get("VmHWM", 0.0)
 
 
 def run(limit: int | None, n_questions: int, raw_sample: int | None = None) -> dict:
