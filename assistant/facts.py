@@ -1,0 +1,74 @@
+"""The kinds of fact a question asks for, and what a text that gives one looks like.
+
+``ASKED`` is matched on the folded question (no accents, lower case); ``GIVEN`` on the original
+text of a passage, because names need their capitals and amounts their « € ». The answerability
+score reads them (``grounding.type_missing``): a question that asks « à quelle fréquence » or
+« combien coûte » is rarely answered by passages that hold no frequency or no amount, however
+close their subject.
+"""
+
+from __future__ import annotations
+
+import re
+
+_MONTHS = "janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre"
+_SMALL = "un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|douze|quinze|vingt|trente"
+
+ASKED: dict[str, re.Pattern[str]] = {
+    kind: re.compile(pattern)
+    for kind, pattern in {
+        "person": r"(?:^|[,;?:]\s*|\bet\s+|\bc'est\s+|\best\s+)qui\b|\blequel\b|\blaquelle\b"
+        r"|\bqui (?:est|preside|dirige|anime|organise|intervient|gere|siege|signe|decide)\b",
+        "place": r"\bou\b(?! bien)(?=[^?]*\?)|\bquelle (?:ville|region|commune|adresse)\b"
+        r"|\bdans quel(?:le)? (?:ville|lieu|salle|region|departement)\b",
+        "price": r"\bcombien (?:coute|ca coute)|\b(?:prix|tarif|cout|couts|frais d'inscription)\b"
+        r"|\bc'est combien\b",
+        "frequency": r"\b(?:quelle frequence|a quel rythme|tous les combien|combien de fois)\b",
+        "text": r"\b(?:(?:par |prevu par )?quel(?:le)? (?:decret|arrete|article|loi|ordonnance"
+        r"|circulaire|texte))\b",
+        "percent": r"\b(?:quel(?:le)? (?:pourcentage|taux|part|proportion|quota)"
+        r"|combien de pour ?cent)\b",
+        "date": r"\b(?:quand|quelle date|en quelle annee|depuis quand|jusqu'a quand"
+        r"|a partir de quand|date butoir|date limite|quelle echeance)\b",
+        "count": r"\bcombien de\b|\bquel nombre\b|\bnombre de\b",
+        "duration": r"\b(?:combien de (?:temps|jours|mois|ans|annees|heures|semaines)"
+        r"|quelle duree|quel delai|dans quel delai|au bout de combien)\b",
+    }.items()
+}
+
+GIVEN: dict[str, re.Pattern[str]] = {
+    kind: re.compile(pattern)
+    for kind, pattern in {
+        "person": r"\b[A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)? (?:[A-ZÀ-Ý][A-ZÀ-Ý-]{2,}"
+        r"|[A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)?)\b|\b(?:le|la|du|de la|par le|par la) "
+        r"(?:préfet|maire|président|présidente|directeur|directrice|ministre|représentant"
+        r"|bailleur|commission|conseil|organisme|établissement)\b",
+        "place": r"\b(?:à|en|au|dans le|dans la) [A-ZÀ-Ý][a-zà-ÿ]+|\b(?:salle|adresse|rue"
+        r"|avenue|lieu)\b",
+        "price": r"\d[\d  .,]*\s*(?:€|euros?|EUR)\b",
+        "frequency": r"\b(?:chaque (?:année|mois|semaine|trimestre|an)|tous les (?:\w+ )?(?:ans"
+        r"|mois|jours|semaines|trimestres)|par (?:an|mois|semaine|trimestre)|annuel\w*"
+        r"|mensuel\w*|trimestriel\w*|semestriel\w*|\d+ fois)\b",
+        "text": r"\b(?:décret|arrêté|loi|ordonnance|circulaire)\s+(?:n°|du|no)\s*\d"
+        r"|\barticle\s+[LRD]?\.?\s?\d",
+        "percent": r"\d\s*%|\bpour ?cent\b|\b(?:quart|tiers|moitié)\b",
+        "date": rf"\b\d{{1,2}}(?:er)? (?:{_MONTHS}) \d{{4}}\b|\b(?:19|20)\d\d\b"
+        r"|\b\d{1,2}/\d{1,2}/\d{2,4}\b",
+        "count": rf"\d|\b(?:{_SMALL}|cent|mille)\b",
+        "duration": rf"\d+\s*(?:jours?|mois|ans|années|semaines|heures|h\b)|\b(?:{_SMALL})\s+"
+        r"(?:jours?|mois|ans|années|semaines|heures)\b",
+    }.items()
+}
+
+# How a refusal names each kind (« les passages trouvés ne donnent pas … »).
+FACT_NAMES = {
+    "person": "une personne ou un organisme",
+    "place": "un lieu",
+    "price": "un prix ou un montant",
+    "frequency": "une fréquence",
+    "text": "un texte de référence",
+    "percent": "un pourcentage",
+    "date": "une date",
+    "count": "un nombre",
+    "duration": "une durée",
+}
