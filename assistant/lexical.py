@@ -115,8 +115,8 @@ class LexicalIndex:
 
 
 def top_scores(scores: dict[str, float], k: int) -> list[tuple[str, float]]:
-    """The ``k`` best (chunk_id, score) pairs, best first."""
-    return sorted(scores.items(), key=lambda item: -item[1])[:k]
+    """The ``k`` best (chunk_id, score) pairs, best first (equal scores by id)."""
+    return sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:k]
 
 
 def lexical_text(text: str, meta: dict) -> str:

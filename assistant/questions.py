@@ -20,6 +20,13 @@ TOO_LONG = (
     "({limit} au plus). Posez-la en une ou deux phrases ; vous pourrez ensuite poser des "
     "questions de relance."
 )
+NO_WORD = (
+    "Votre question ne contient aucun mot : seulement des suites de lettres de plus de {n} "
+    "caractères. Posez une question en français, par exemple : « Qui préside la CALEOL ? »"
+)
+# No French word is longer (« anticonstitutionnellement » has 25 letters); a run of letters
+# beyond this is a key held down or a pasted string, not a word.
+LONGEST_WORD = 30
 NOT_FRENCH = (
     "Je réponds en français, à partir de documents en français : posez votre question en "
     "français, par exemple : « Qui préside la CALEOL ? »"
@@ -93,6 +100,9 @@ def problem(question: str) -> tuple[str, str] | None:
     if len(question) > MAX_QUESTION_CHARS:
         reply = TOO_LONG.format(n=_number(len(question)), limit=_number(MAX_QUESTION_CHARS))
         return "question trop longue", reply
+    words = re.findall(r"[^\W\d_]+", question)
+    if words and all(len(word) > LONGEST_WORD for word in words):
+        return "question sans mot", NO_WORD.format(n=LONGEST_WORD)
     if _foreign(question):
         return "question dans une autre langue que le français", NOT_FRENCH
     return None

@@ -216,7 +216,9 @@ def search(settings: Settings, query: str, k: int | None = None) -> list[Passage
         for chunk_id, passage in found.items()
     }
     order = [p.chunk_id for p in exact]
-    order += sorted((c for c in fused if c not in order), key=lambda c: -fused[c])
+    # Equal scores (the same text in two fiches) are ordered by id, not by the order in which
+    # Chroma's approximate search happened to return them: the same index answers the same.
+    order += sorted((c for c in fused if c not in order), key=lambda c: (-fused[c], c))
     if settings.rerank_model:
         order = _reranked(settings.rerank_model, query, order, found, len(exact), k)
     named = {p.doc_id for p in exact}

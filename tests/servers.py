@@ -13,11 +13,24 @@ from pathlib import Path
 GRACE = 10.0
 
 
+# Signals whose disposition the test run may have inherited as « ignored »: a shell starts a
+# background job (`cmd &`) with SIGINT ignored, `nohup` adds SIGHUP, and an ignored signal
+# stays ignored across exec. Supervisors (systemd, supervisord, docker) start a server with
+# the default dispositions, and so do the tests.
+_RESET = (signal.SIGINT, signal.SIGHUP, signal.SIGTERM, signal.SIGQUIT)
+
+
+def _default_signals() -> None:
+    for sig in _RESET:
+        signal.signal(sig, signal.SIG_DFL)
+
+
 def spawn(command: list[str], **kwargs) -> subprocess.Popen:
-    """Start ``command`` as the leader of a new process group (its children join it)."""
+    """Start ``command`` as the leader of a new process group (its children join it), with the
+    default signal dispositions whatever the test run inherited."""
     kwargs.setdefault("stdout", subprocess.DEVNULL)
     kwargs.setdefault("stderr", subprocess.DEVNULL)
-    return subprocess.Popen(command, start_new_session=True, **kwargs)
+    return subprocess.Popen(command, start_new_session=True, preexec_fn=_default_signals, **kwargs)
 
 
 def group_members(group: int) -> list[int]:

@@ -15,6 +15,7 @@ CASES = {
     "   \t\n  ": "Votre question est vide",
     "?! …": "Votre question est vide",
     "x" * 10_000: "Votre question fait 10\u202f000 caractères",
+    "a" * 200 + " ?": "Votre question ne contient aucun mot",
     "What is the quorum of the allocation committee?": "posez votre question en français",
     "¿Quién preside la comisión de atribución?": "posez votre question en français",
     "Кто председатель комиссии?": "posez votre question en français",
@@ -32,7 +33,8 @@ def test_cleaning_and_language():
         "La CUS de 2017 ?",
         "Le quorum de la CALEOL, what ?",
         "Il y a combien de membres à la CALEOL ?",
-        "x" * MAX_QUESTION_CHARS,
+        "Que veut dire anticonstitutionnellement ?",
+        ("Qui préside la CALEOL ? " * 100)[:MAX_QUESTION_CHARS],
     ]:
         assert problem(clean(question)) is None, question
 
@@ -78,8 +80,9 @@ def test_app_replies_in_french(programme_index, monkeypatch):
         asked += 1
         assert len(history) == asked and history[-1]["outcome"] == "refusal"
         if len(question) > MAX_QUESTION_CHARS:
-            # The chat box keeps the first characters only; what is left is searched.
+            # The chat box keeps the first characters only: 2,000 « x », no word.
             assert len(history[-1]["question"]) == MAX_QUESTION_CHARS
+            assert any("ne contient aucun mot" in md.value for md in at.markdown)
             continue
         assert any(CASES[question] in md.value for md in at.markdown), question
     at.chat_input[0].set_value("Combien de\x00 jours\x1b dure\u200b la formation ?").run()
