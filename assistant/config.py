@@ -45,6 +45,12 @@ class Settings(BaseSettings):
     embedding_device: Literal["auto", "cpu", "cuda"] = Field(
         default="auto", description="auto choisit le GPU (CUDA) quand torch en voit un."
     )
+    embedding_backend: Literal["auto", "torch", "openvino"] = Field(
+        default="auto",
+        description="auto : OpenVINO sur le processeur quand le paquet est installé et le modèle "
+        "est un dossier local (le même modèle converti une fois, 1,5 à 1,7 fois plus rapide "
+        "ici), sinon torch (sentence-transformers).",
+    )
     embedding_cache: str = Field(
         default="",
         description="Fichier SQLite des vecteurs déjà calculés, réutilisés par toute indexation "

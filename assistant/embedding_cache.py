@@ -83,13 +83,16 @@ class EmbeddingCache:
 
 def model_key(settings: Settings) -> str:
     """What identifies the model's vectors: its weights (by their hash when verified, else its
-    path or id), its precision and its device."""
-    from assistant.embeddings import resolve_device, resolve_dtype
+    path or id), its precision, its device and, when it is not PyTorch, the engine that runs it
+    (OpenVINO's bf16 vectors differ slightly from PyTorch's)."""
+    from assistant.embeddings import resolve_backend, resolve_device, resolve_dtype
 
     sha = settings.embedding_sha256 if settings.verifies_embedding_hash() else ""
     device = resolve_device(settings.embedding_device)
     dtype = resolve_dtype(settings.embedding_dtype, device)
-    return f"{sha or settings.embedding_model}|{dtype}|{device}"
+    key = f"{sha or settings.embedding_model}|{dtype}|{device}"
+    backend = resolve_backend(settings.embedding_backend, device, settings.embedding_model)
+    return key if backend == "torch" else f"{key}|{backend}"
 
 
 _opened: dict[tuple[Path, str], EmbeddingCache] = {}

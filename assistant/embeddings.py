@@ -39,6 +39,18 @@ def resolve_dtype(choice: str, device: str = "cpu") -> str:
     return "bf16" if cpu_supports_bf16() else "fp32"
 
 
+def resolve_backend(choice: str, device: str, model: str) -> str:
+    """« auto »: OpenVINO on the CPU when it is installed and the model is a local
+    sentence-transformers folder (it converts from there), else PyTorch."""
+    if choice != "auto":
+        return choice
+    if device != "cpu" or not (Path(model) / "modules.json").is_file():
+        return "torch"
+    import importlib.util
+
+    return "openvino" if importlib.util.find_spec("openvino") else "torch"
+
+
 class SentenceEmbeddings(Embeddings):
     """A sentence-transformers model used with its ``document`` and ``query`` prompts."""
 
@@ -49,6 +61,7 @@ class SentenceEmbeddings(Embeddings):
         batch_size: int = 16,
         expected_sha256: str | None = None,
         device: str = "auto",
+        backend: str = "auto",
     ) -> None:
         import torch
         from sentence_transformers import SentenceTransformer
@@ -57,8 +70,27 @@ class SentenceEmbeddings(Embeddings):
         self.device = resolve_device(device)
         self.dtype = resolve_dtype(dtype, self.device)
         self.batch_size = batch_size
+        self.backend = backend = resolve_backend(backend, self.device, model)
         if expected_sha256:
             verify_model_dir(Path(model), expected_sha256)
+        # encode() is not re-entrant across threads (Streamlit runs sessions in threads).
+        self._lock = threading.Lock()
+        self._openvino = None
+        if backend == "openvino":
+            from assistant.openvino_backend import OpenVINOEncoder, OpenVINOError
+
+            if self.device != "cpu":
+                raise EmbeddingModelError(
+                    "Le moteur OpenVINO tourne sur le processeur : NPNRU_EMBEDDING_DEVICE=cpu."
+                )
+            try:
+                self._openvino = OpenVINOEncoder(
+                    Path(model), expected_sha256, self.dtype, batch_size
+                )
+            except OpenVINOError as exc:
+                raise EmbeddingModelError(str(exc)) from exc
+            self._set_prompts(self._openvino.prompts)
+            return
         torch_dtype = torch.bfloat16 if self.dtype == "bf16" else torch.float32
         try:
             self._model = SentenceTransformer(
@@ -73,7 +105,9 @@ class SentenceEmbeddings(Embeddings):
         # bounds the cost of an unusually long input.
         self._model.max_seq_length = min(self._model.max_seq_length or 512, 512)
         self._model.tokenizer.model_max_length = self._model.max_seq_length
-        prompts = self._model.prompts or {}
+        self._set_prompts(self._model.prompts or {})
+
+    def _set_prompts(self, prompts: dict[str, str]) -> None:
         # EmbeddingGemma's document prompt is « title: none | text: »: it was trained to
         # read a title there, so each chunk gets its own.
         self._titled_prompt = (
@@ -81,13 +115,13 @@ class SentenceEmbeddings(Embeddings):
         )
         self._doc_prompt = "document" if "document" in prompts else None
         self._query_prompt = "query" if "query" in prompts else None
-        # encode() is not re-entrant across threads (Streamlit runs sessions in threads).
-        self._lock = threading.Lock()
 
     def _encode(self, texts: list[str], prompt_name: str | None) -> list[list[float]]:
         if not texts:
             return []
         with self._lock:
+            if self._openvino is not None:
+                return self._openvino.encode(texts, prompt_name).tolist()
             vectors = self._model.encode(
                 texts,
                 prompt_name=prompt_name,
@@ -136,8 +170,9 @@ class ChromaAdapter(EmbeddingFunction[Documents]):
         batch_size: int = 16,
         sha256: str | None = None,
         device: str = "auto",
+        backend: str = "torch",
     ) -> None:
-        self._args = (model, dtype, batch_size, sha256, device)
+        self._args = (model, dtype, batch_size, sha256, device, backend)
 
     @property
     def embeddings(self) -> SentenceEmbeddings:
@@ -160,8 +195,14 @@ class ChromaAdapter(EmbeddingFunction[Documents]):
         return ["cosine"]
 
     def get_config(self) -> dict[str, Any]:
-        model, dtype, batch_size, _, device = self._args
-        return {"model": model, "dtype": dtype, "batch_size": batch_size, "device": device}
+        model, dtype, batch_size, _, device, backend = self._args
+        return {
+            "model": model,
+            "dtype": dtype,
+            "batch_size": batch_size,
+            "device": device,
+            "backend": backend,
+        }
 
     @staticmethod
     def build_from_config(config: dict[str, Any]) -> ChromaAdapter:
@@ -170,14 +211,20 @@ class ChromaAdapter(EmbeddingFunction[Documents]):
             config.get("dtype", "auto"),
             int(config.get("batch_size", 16)),
             device=config.get("device", "auto"),
+            backend=config.get("backend", "torch"),
         )
 
 
 @lru_cache(maxsize=4)
 def _load(
-    model: str, dtype: str, batch_size: int, sha256: str | None, device: str = "auto"
+    model: str,
+    dtype: str,
+    batch_size: int,
+    sha256: str | None,
+    device: str = "auto",
+    backend: str = "torch",
 ) -> SentenceEmbeddings:
-    return SentenceEmbeddings(model, dtype, batch_size, sha256, device)
+    return SentenceEmbeddings(model, dtype, batch_size, sha256, device, backend)
 
 
 def chroma_adapter(settings: Settings) -> ChromaAdapter:
@@ -188,6 +235,7 @@ def chroma_adapter(settings: Settings) -> ChromaAdapter:
         settings.embedding_batch_size,
         sha,
         settings.embedding_device,
+        settings.embedding_backend,
     )
 
 

@@ -384,10 +384,12 @@ def corpus_settings(
     settings: Settings, dirs: list[Path], progress: Callable[[int, int, str], None] | None = None
 ) -> Settings:
     """Settings of a separate index of ``dirs``, built once and reused while they are unchanged."""
-    from assistant.embedding_cache import cache_path
+    from assistant.embedding_cache import cache_path, model_key
     from ingest.index import ingest
 
-    key = corpus_key(dirs, settings.embedding_model)
+    # The engine, precision and device are part of it: their vectors differ slightly.
+    model = f"{settings.embedding_model}|{model_key(settings)}"
+    key = corpus_key(dirs, model)
     cache = cache_path(settings)
     eval_settings = settings_with(
         data_dir=settings.data_dir / "eval" / key,

@@ -167,6 +167,25 @@ def fetch_llm_model(dest: Path = LLM_DEST) -> Path:
     return dest
 
 
+def _prepare_engine(dest: Path) -> None:
+    """Convert the model for OpenVINO now, when that is the engine the settings choose, so that
+    the first ingestion or question does not wait for it."""
+    from assistant.config import get_settings
+    from assistant.embeddings import resolve_backend, resolve_device
+
+    settings = get_settings()
+    device = resolve_device(settings.embedding_device)
+    if resolve_backend(settings.embedding_backend, device, str(dest)) != "openvino":
+        return
+    from assistant.openvino_backend import OpenVINOError, prepare
+
+    try:
+        folder = prepare(dest, WEIGHTS_SHA256 if dest.resolve() == DEFAULT_DEST.resolve() else None)
+    except OpenVINOError as exc:
+        raise ModelError(str(exc)) from exc
+    print(f"Modèle converti pour OpenVINO : {folder}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Télécharge et vérifie les modèles.")
     parser.add_argument("--dest", type=Path, default=None)
@@ -178,7 +197,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.llm:
             fetch_llm_model(args.dest or LLM_DEST)
         else:
-            fetch_embedding_model(args.dest or DEFAULT_DEST)
+            dest = fetch_embedding_model(args.dest or DEFAULT_DEST)
+            _prepare_engine(dest)
     except (ModelError, subprocess.CalledProcessError, zipfile.BadZipFile) as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
         return 1
