@@ -63,9 +63,6 @@ class SentenceEmbeddings(Embeddings):
         device: str = "auto",
         backend: str = "auto",
     ) -> None:
-        import torch
-        from sentence_transformers import SentenceTransformer
-
         self.model_name = model
         self.device = resolve_device(device)
         self.dtype = resolve_dtype(dtype, self.device)
@@ -91,6 +88,10 @@ class SentenceEmbeddings(Embeddings):
                 raise EmbeddingModelError(str(exc)) from exc
             self._set_prompts(self._openvino.prompts)
             return
+        # PyTorch's path only: OpenVINO does not need sentence-transformers once converted.
+        import torch
+        from sentence_transformers import SentenceTransformer
+
         torch_dtype = torch.bfloat16 if self.dtype == "bf16" else torch.float32
         try:
             self._model = SentenceTransformer(

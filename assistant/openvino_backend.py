@@ -200,11 +200,10 @@ class OpenVINOEncoder:
         inputs = [prefix + text for text in texts]
         # Batches of similar lengths pad little.
         order = np.argsort([len(text) for text in inputs], kind="stable")
-        vectors = np.zeros((len(inputs), 0), dtype=np.float32)
+        batches = []
         for start in range(0, len(order), self.batch_size):
-            chosen = order[start : start + self.batch_size]
             encoded = self.tokenizer(
-                [inputs[i] for i in chosen],
+                [inputs[i] for i in order[start : start + self.batch_size]],
                 padding=True,
                 truncation=True,
                 max_length=MAX_LENGTH,
@@ -216,9 +215,9 @@ class OpenVINOEncoder:
                     "attention_mask": encoded["attention_mask"].astype(np.int64),
                 }
             )
-            batch = np.asarray(next(iter(result.values())), dtype=np.float32)
-            if vectors.shape[1] == 0:
-                vectors = np.zeros((len(inputs), batch.shape[1]), dtype=np.float32)
-            vectors[chosen] = batch
+            batches.append(np.asarray(next(iter(result.values())), dtype=np.float32))
+        stacked = np.concatenate(batches)
+        vectors = np.empty_like(stacked)
+        vectors[order] = stacked
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         return vectors / np.where(norms == 0, 1.0, norms)
