@@ -119,10 +119,14 @@ def _numbering_mismatches(question: dict[str, set[str]], sentence: str) -> int:
     return sum(1 for noun, values in question.items() if noun in given and not values & given[noun])
 
 
-def _relevance(question_terms: set[str], asked: list[str], terms: set[str], sentence: str):
-    """Shared words (glossary forms included) and the kind of fact asked, or None when the
-    sentence has neither."""
-    overlap = len(question_terms & terms) / max(1, len(question_terms))
+def _shared(wanted: dict[str, float], terms: set[str]) -> float:
+    return sum(weight for term, weight in wanted.items() if term in terms)
+
+
+def _relevance(wanted: dict[str, float], asked: list[str], terms: set[str], sentence: str):
+    """Shared words (glossary forms included, each with its weight) and the kind of fact
+    asked, or None when the sentence has neither."""
+    overlap = _shared(wanted, terms) / max(1.0, sum(wanted.values()))
     bonus = _answer_type_bonus(asked, sentence)
     if overlap == 0 and bonus == 0:
         return None
@@ -160,7 +164,7 @@ def _shorten(sentence: str, limit: int) -> str:
 _CLAUSE = re.compile(r"(?<=[;:,])\s+|\s+—\s+|\s+(?=\(\w)")
 
 
-def focus(sentence: str, limit: int, wanted: set[str], asked: list[str]) -> str:
+def focus(sentence: str, limit: int, wanted: dict[str, float], asked: list[str]) -> str:
     """A long sentence cut down to ``limit`` characters around its clause that holds the most
     of the question (shared words, the kind of fact asked), not just its beginning."""
     if len(sentence) <= limit:
@@ -171,7 +175,7 @@ def focus(sentence: str, limit: int, wanted: set[str], asked: list[str]) -> str:
 
     def worth(clause: str) -> float:
         terms = set(augmented(analyse(clause)))
-        return len(wanted & terms) + _answer_type_bonus(asked, clause)
+        return _shared(wanted, terms) + _answer_type_bonus(asked, clause)
 
     best = max(range(len(clauses)), key=lambda i: (worth(clauses[i]), -i))
     start = end = best
@@ -245,12 +249,26 @@ _DEFINITION = re.compile(
 Similarity = Callable[[list[str]], list[float]]
 
 
-def _asking(question: str) -> tuple[set[str], list[str]]:
-    """The words a sentence should share with ``question``, and the kinds of fact it asks.
-    A public is given under its label (« Public : … »): asking for it asks for that word."""
-    wanted, asked = content_terms(question), asked_types(question)
+# A follow-up searched with the previous question's key words in brackets (« et le délai ?
+# (L442-3-3 locataire) »): those words say where to look, the follow-up's own say what to pick.
+_CARRIED = re.compile(r"^(?P<own>.*\S)\s+\((?P<carried>[^()]+)\)\s*$")
+# Measured on the tuning part's 164 questions with answer keywords: the first sentence holds
+# them for 86 with weight 1 (no difference), 89 with 0.75 or 0.5, 91 with 0.25; no loss.
+CARRIED_WEIGHT = 0.25
+
+
+def _asking(question: str) -> tuple[dict[str, float], list[str]]:
+    """The words a sentence should share with ``question`` with their weights, and the kinds
+    of fact it asks. A public is given under its label (« Public : … »): asking for it asks
+    for that word."""
+    own, carried = question, ""
+    if match := _CARRIED.match(question):
+        own, carried = match.group("own"), match.group("carried")
+    wanted = dict.fromkeys(content_terms(carried), CARRIED_WEIGHT)
+    wanted.update(dict.fromkeys(content_terms(own), 1.0))
+    asked = asked_types(own)
     if "audience" in asked:
-        wanted |= set(analyse("public"))
+        wanted.update(dict.fromkeys(analyse("public"), 1.0))
     return wanted, asked
 
 

@@ -10,7 +10,7 @@ import pytest
 from assistant.answer import Citation, answer_question, stale_warnings
 from assistant.cli import main as cli_main
 from assistant.evaluation import first_sentence, has_keywords, invalid_markers
-from assistant.extractive import asked_types, locate, source_label, sub_questions
+from assistant.extractive import asked_types, locate, pick, source_label, sub_questions
 from assistant.followup import Turn, is_follow_up, standalone
 from assistant.retrieval import Passage, numbering, search
 from assistant.text import numbered
@@ -162,6 +162,18 @@ def test_a_follow_up_that_asks_more_carries_the_subject():
     # Not a switch: the follow-up has words of its own; the subject is carried.
     carried = standalone("et ça s'applique en QPV ?", [Turn("C'est quoi le SLS ?")])
     assert carried.startswith("et ça s'applique en QPV ?") and "SLS" in carried
+
+
+def test_a_follow_up_is_answered_by_its_own_words_not_the_carried_ones():
+    # The carried words (« révision loyer ») find the passage; « trimestre » is what is
+    # asked, and the sentence that holds it comes first, though each shares two words.
+    text = (
+        "La révision du loyer se fait au 1er janvier. La date de l'IRL prise en compte est "
+        "celle du 2e trimestre de l'année précédente."
+    )
+    passage = _passage(text=text)
+    searched = "et on prend quel trimestre ? (révision loyer HLM indice année)"
+    assert "2e trimestre" in pick(searched, [passage])[0].sentence
 
 
 def test_two_turns_about_the_programme_name_the_right_people(programme_index):
