@@ -33,6 +33,8 @@ ASKED: dict[str, re.Pattern[str]] = {
         "count": r"\bcombien de\b|\bquel nombre\b|\bnombre de\b",
         "duration": r"\b(?:combien de (?:temps|jours|mois|ans|annees|heures|semaines)"
         r"|quelle duree|quel delai|dans quel delai|au bout de combien)\b",
+        "contact": r"\b(?:mail|e-mail|email|courriel|adresse (?:mail|electronique)|telephone"
+        r"|numero de tel\w*|site (?:web|internet))\b",
     }.items()
 }
 
@@ -57,6 +59,7 @@ GIVEN: dict[str, re.Pattern[str]] = {
         "count": rf"\d|\b(?:{_SMALL}|cent|mille)\b",
         "duration": rf"\d+\s*(?:jours?|mois|ans|années|semaines|heures|h\b)|\b(?:{_SMALL})\s+"
         r"(?:jours?|mois|ans|années|semaines|heures)\b",
+        "contact": r"[\w.-]+@[\w-]+\.\w+|\b0\d(?:[ .]?\d\d){4}\b|https?://|\bwww\.",
     }.items()
 }
 
@@ -71,4 +74,5 @@ FACT_NAMES = {
     "date": "une date",
     "count": "un nombre",
     "duration": "une durée",
+    "contact": "une adresse électronique, un téléphone ou un site",
 }

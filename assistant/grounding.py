@@ -55,8 +55,8 @@ FEATURES: dict[str, str] = {
     "asks_current": "1 si la question demande l'état actuel ou récent (« aujourd'hui », "
     "« actuel », « dernier », une année après 2015…), sinon 0",
     "type_missing": "part des types de fait demandés (personne, lieu, prix, fréquence, texte de "
-    "référence, pourcentage, date, nombre, durée) dont aucune trace ne figure dans les deux "
-    "meilleurs passages",
+    "référence, pourcentage, date, nombre, durée, contact) dont aucune trace ne figure dans "
+    "les deux meilleurs passages",
     "missing_words": "nombre de mots de contenu de la question absents des trois meilleurs "
     "passages",
     "course": "1 si le meilleur passage vient d'un support de cours, sinon 0",

@@ -76,6 +76,10 @@ def test_the_kind_of_fact_asked_and_whether_the_best_passages_give_one():
     assert asked_facts("Qui verse l'APL et à quel taux ?") == ["person", "percent"]
     assert asked_facts("La formation se déroule où ?") == ["place"]
     assert asked_facts("Qu'est-ce que la CUS ?") == []
+    assert asked_facts("Et son adresse mail ?") == ["contact"]
+    assert asked_facts("Quelles pièces faut-il joindre à la demande ?") == []
+    # No address, telephone number or web site in the APL article.
+    assert measure("Quel est le téléphone de l'APL ?", [APL])[0]["type_missing"] == 1.0
     # The CUS passage gives a duration (« six ans »), the APL article none.
     assert measure("Combien de temps dure la CUS ?", [CUS])[0]["type_missing"] == 0.0
     assert measure("Combien de temps dure l'APL ?", [APL])[0]["type_missing"] == 1.0
