@@ -51,7 +51,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         print(
             f"Ajoutés : {len(report.added)} · mis à jour : {len(report.updated)} · "
             f"inchangés : {len(report.unchanged)} · supprimés : {len(report.deleted)} · "
-            f"passages écrits : {report.chunks} · passages dans l'index : {report.total_chunks}"
+            f"passages des documents lus : {report.chunks} (dont réécrits : {report.written}) · "
+            f"passages dans l'index : {report.total_chunks}"
         )
         for failure in report.failed:
             print(f"Échec : {failure['path']} — {failure['error']}", file=sys.stderr)

@@ -7,6 +7,7 @@ loaded once per process for each index revision (assistant/revision.py).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -64,16 +65,41 @@ def expand_query(query: str) -> str:
     return " ".join([query, *forms, *terms])
 
 
+# The analysed words of each text indexed, saved with the index and keyed by a digest of the
+# text: the next rebuild analyses only the texts that changed (the analysis is most of a
+# rebuild's time: 4.3 of 4.7 s for 4,428 passages).
+TOKENS_FILE = "tokens.json"
+
+
+def _key(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
+
+
 @dataclass
 class LexicalIndex:
     ids: list[str]
     retriever: bm25s.BM25
+    # Digest of each text → its analysed words (only when just built: not loaded for search).
+    tokens: dict[str, str] | None = None
 
     @classmethod
-    def build(cls, ids: list[str], texts: list[str]) -> LexicalIndex:
+    def build(
+        cls, ids: list[str], texts: list[str], known: dict[str, str] | None = None
+    ) -> LexicalIndex:
+        """The index of ``texts``; ``known`` gives the analysed words of texts already seen."""
+        known = known or {}
+        tokens: dict[str, str] = {}
+        corpus = []
+        for text in texts:
+            key = _key(text)
+            words = known[key].split(" ") if key in known else analyse(text)
+            tokens[key] = " ".join(words)
+            corpus.append([w for w in words if w] or [""])
         retriever = bm25s.BM25(k1=1.2, b=0.75)
-        retriever.index([analyse(text) or [""] for text in texts], show_progress=False)
-        return cls(list(ids), retriever)
+        # bm25s cannot index nothing: an empty index (every file failed, every document
+        # deleted) holds one placeholder that no id points to, and so scores nothing.
+        retriever.index(corpus or [["\x00"]], show_progress=False)
+        return cls(list(ids), retriever, tokens)
 
     def save(self, folder: Path) -> None:
         tmp = folder.with_name(folder.name + ".tmp")
@@ -82,6 +108,8 @@ class LexicalIndex:
         self.retriever.save(str(tmp))
         (tmp / "version").write_text(ANALYSER_VERSION, encoding="utf-8")
         (tmp / "ids.json").write_text(json.dumps(self.ids), encoding="utf-8")
+        if self.tokens is not None:
+            (tmp / TOKENS_FILE).write_text(json.dumps(self.tokens), encoding="utf-8")
         shutil.rmtree(folder, ignore_errors=True)
         tmp.rename(folder)
 
@@ -115,8 +143,9 @@ class LexicalIndex:
 
 
 def top_scores(scores: dict[str, float], k: int) -> list[tuple[str, float]]:
-    """The ``k`` best (chunk_id, score) pairs, best first (equal scores by id)."""
-    return sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:k]
+    """The ``k`` best (chunk_id, score) pairs, best first; equal scores keep the order of
+    ``scores``, which is the index's: documents in turn, each in reading order (``rebuild``)."""
+    return sorted(scores.items(), key=lambda item: -item[1])[:k]
 
 
 def lexical_text(text: str, meta: dict) -> str:
@@ -132,14 +161,32 @@ def rebuild(settings: Settings, collection) -> int:
     """Rebuild the lexical index from the collection; return its number of chunks."""
     got = collection.get(include=["documents", "metadatas"])
     # A record another host is still writing (document or metadata None) is left out.
-    whole = [
-        (i, t, m)
-        for i, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
-        if t is not None and m is not None
-    ]
-    index = LexicalIndex.build([i for i, _, _ in whole], [lexical_text(t, m) for _, t, m in whole])
-    index.save(settings.state_dir / LEXICAL_DIR)
+    whole = sorted(
+        (
+            (i, t, m)
+            for i, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+            if t is not None and m is not None
+        ),
+        key=lambda item: (item[2].get("doc_id", ""), item[2].get("position", 0), item[0]),
+    )
+    folder = settings.state_dir / LEXICAL_DIR
+    index = LexicalIndex.build(
+        [i for i, _, _ in whole], [lexical_text(t, m) for _, t, m in whole], _saved_tokens(folder)
+    )
+    index.save(folder)
     return len(index.ids)
+
+
+def _saved_tokens(folder: Path) -> dict[str, str]:
+    """The analysed words saved by the last rebuild, when made by this version of the
+    analysis; nothing otherwise (a missing or unreadable file only costs time)."""
+    try:
+        if (folder / "version").read_text(encoding="utf-8") != ANALYSER_VERSION:
+            return {}
+        saved = json.loads((folder / TOKENS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return saved if isinstance(saved, dict) else {}
 
 
 _cache: dict[str, tuple[object, LexicalIndex]] = {}

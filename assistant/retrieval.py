@@ -116,6 +116,11 @@ def _written(text, meta, embedding: object = ()) -> bool:
     return text is not None and meta is not None and embedding is not None
 
 
+def _place(passage: Passage) -> tuple[str, int, str]:
+    """Where a passage is: its document, then its reading order (ties between equal scores)."""
+    return (passage.doc_id, passage.position or 0, passage.chunk_id)
+
+
 def _exact_hits(collection, query: str, vector: list[float]) -> list[Passage]:
     ids, hints = article_references(query)
     if not ids:
@@ -131,7 +136,7 @@ def _exact_hits(collection, query: str, vector: list[float]) -> list[Passage]:
         if hints and not any(h in meta.get("title", "") + meta["doc_id"] for h in hints):
             continue
         hits.append(_passage(0, chunk_id, text, meta, _cosine(emb, vector), exact=True))
-    hits.sort(key=lambda p: (p.doc_id, p.chunk_id))
+    hits.sort(key=_place)
     hits.sort(key=lambda p: p.score, reverse=True)
     return hits
 
@@ -216,9 +221,12 @@ def search(settings: Settings, query: str, k: int | None = None) -> list[Passage
         for chunk_id, passage in found.items()
     }
     order = [p.chunk_id for p in exact]
-    # Equal scores (the same text in two fiches) are ordered by id, not by the order in which
-    # Chroma's approximate search happened to return them: the same index answers the same.
-    order += sorted((c for c in fused if c not in order), key=lambda c: (-fused[c], c))
+    # Equal scores (the same text in two fiches) are ordered by document and reading order,
+    # not by the order in which Chroma's approximate search happened to return them: the same
+    # index answers the same.
+    order += sorted(
+        (c for c in fused if c not in order), key=lambda c: (-fused[c], *_place(found[c]))
+    )
     if settings.rerank_model:
         order = _reranked(settings.rerank_model, query, order, found, len(exact), k)
     named = {p.doc_id for p in exact}

@@ -11,7 +11,7 @@ from ingest.loaders import Document
 from ingest.structure import Block, parse_blocks
 
 # Bump when chunking changes, so that re-ingestion re-chunks every document.
-CHUNKER_VERSION = "6"
+CHUNKER_VERSION = "7"
 TARGET_CHARS = 700
 MAX_CHARS = 1000
 MIN_CHARS = 200
@@ -139,10 +139,9 @@ def chunk_document(document: Document) -> list[Chunk]:
                 continue
             pages = [page for page, line in piece if page is not None and line.strip()]
             position = len(chunks)
-            digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
             chunks.append(
                 Chunk(
-                    chunk_id=f"{document.doc_id}::{position:05d}::{digest}",
+                    chunk_id="",
                     doc_id=document.doc_id,
                     position=position,
                     text=text,
@@ -153,7 +152,21 @@ def chunk_document(document: Document) -> list[Chunk]:
                     version_date=block.version_date,
                 )
             )
-    return chunks + _course_chunks(document, chunks)
+    return _identified(chunks + _course_chunks(document, chunks))
+
+
+def _identified(chunks: list[Chunk]) -> list[Chunk]:
+    """Each chunk's id: its document, and a digest of its section path and text (« ~2 » for the
+    second identical one). An edit elsewhere in the document leaves it unchanged, so that the
+    next ingestion rewrites only the chunks that changed (ingest/index.py), whereas an id
+    holding the position would change for every chunk after an inserted one."""
+    seen: dict[str, int] = {}
+    for chunk in chunks:
+        digest = hashlib.sha256(f"{chunk.breadcrumb}\x1f{chunk.text}".encode()).hexdigest()[:16]
+        seen[digest] = seen.get(digest, 0) + 1
+        repeat = f"~{seen[digest]}" if seen[digest] > 1 else ""
+        chunk.chunk_id = f"{chunk.doc_id}::{digest}{repeat}"
+    return chunks
 
 
 def _course_chunks(document: Document, chunks: list[Chunk]) -> list[Chunk]:
@@ -173,11 +186,10 @@ def _course_chunks(document: Document, chunks: list[Chunk]) -> list[Chunk]:
     extra = []
     for unit in units:
         position = len(chunks) + len(extra)
-        digest = hashlib.sha256(unit.text.encode("utf-8")).hexdigest()[:12]
         crumbs = [f"Jour {unit.day}"] + ([f"Séquence {unit.session}"] if unit.session else [])
         extra.append(
             Chunk(
-                chunk_id=f"{document.doc_id}::{position:05d}::{digest}",
+                chunk_id="",
                 doc_id=document.doc_id,
                 position=position,
                 text=unit.text,

@@ -77,9 +77,12 @@ class IngestReport:
     relocated: list[str] = field(default_factory=list)
     # The index revision published by the run (embedded mode; assistant/revision.py).
     revision: str = ""
-    # Passages whose vector was computed by the model, and reused from the cache.
+    # Passages whose vector was computed by the model, and reused (from the cache, or kept in
+    # the index with the passage when it did not change).
     encoded: int = 0
     reused: int = 0
+    # Passages written into the vector index with their vector (new or changed ones).
+    written: int = 0
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -395,6 +398,19 @@ def _vectors(settings: Settings, pairs: list[tuple[str, str]], report: IngestRep
     return vectors
 
 
+def _held(collection, ids: list[str]) -> dict[str, tuple[str, dict]]:
+    """The text and metadata the index holds for ``ids`` (those it has)."""
+    held = {}
+    for start in range(0, len(ids), 5000):
+        got = collection.get(ids=ids[start : start + 5000], include=["documents", "metadatas"])
+        for chunk_id, body, meta in zip(
+            got["ids"], got["documents"], got["metadatas"], strict=True
+        ):
+            if body is not None and meta is not None:
+                held[chunk_id] = (body, meta)
+    return held
+
+
 def _ingest_file(
     settings: Settings,
     manifest: Manifest,
@@ -431,9 +447,27 @@ def _ingest_file(
     chunks = chunk_document(document)
     if not chunks:
         raise LoaderError("aucun texte à indexer")
-    vectors = _vectors(settings, [(c.context(meta["title"]), c.text) for c in chunks], report)
     new_ids = [c.chunk_id for c in chunks]
     old_ids = previous.chunk_ids if previous else []
+    texts = [c.text for c in chunks]
+    metadatas = [chunk_metadata(document, meta, c) for c in chunks]
+    # What the index already holds as it is stays; a chunk only moved (its position or page
+    # changed) gets its new metadata; only new or changed chunks are written with a vector.
+    held = _held(collection, sorted(set(new_ids) & set(old_ids)))
+    kept, moved, written = [], [], []
+    for i, chunk_id in enumerate(new_ids):
+        old = held.get(chunk_id)
+        if old is None or old[0] != texts[i] or old[1].get("title") != metadatas[i].get("title"):
+            written.append(i)
+        elif old[1] != metadatas[i]:
+            moved.append(i)
+        else:
+            kept.append(i)
+    vectors = _vectors(
+        settings, [(chunks[i].context(meta["title"]), texts[i]) for i in written], report
+    )
+    report.reused += len(kept) + len(moved)
+    report.written += len(written)
     record = DocumentRecord(
         doc_id=source.doc_id,
         root=str(source.root),
@@ -454,16 +488,17 @@ def _ingest_file(
     # Chroma takes at most get_max_batch_size() records per call (5,461 here): a whole code
     # has more passages than that.
     size = get_client(settings).get_max_batch_size()
-    texts = [c.text for c in chunks]
-    metadatas = [chunk_metadata(document, meta, c) for c in chunks]
-    for start in range(0, len(chunks), size):
-        end = start + size
+    for start in range(0, len(written), size):
+        part = written[start : start + size]
         collection.upsert(
-            ids=new_ids[start:end],
-            embeddings=vectors[start:end],
-            documents=texts[start:end],
-            metadatas=metadatas[start:end],
+            ids=[new_ids[i] for i in part],
+            embeddings=vectors[start : start + size],
+            documents=[texts[i] for i in part],
+            metadatas=[metadatas[i] for i in part],
         )
+    for start in range(0, len(moved), size):
+        part = moved[start : start + size]
+        collection.update(ids=[new_ids[i] for i in part], metadatas=[metadatas[i] for i in part])
     stale = sorted(set(old_ids) - set(new_ids))
     for start in range(0, len(stale), size):
         collection.delete(ids=stale[start : start + size])

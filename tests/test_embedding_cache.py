@@ -108,3 +108,48 @@ def test_a_code_larger_than_one_chroma_batch_is_ingested(model_ready, tmp_path):
     # One passage per article, and the code's title.
     assert report.chunks == report.total_chunks == count + 1 > limit
     assert get_collection(settings).count() == count + 1
+
+
+def _records(settings) -> dict[str, tuple]:
+    got = get_collection(settings).get(include=["embeddings", "documents", "metadatas"])
+    return {
+        chunk_id: (text, meta, tuple(np.asarray(vector, dtype=np.float32).tolist()))
+        for chunk_id, text, meta, vector in zip(
+            got["ids"], got["documents"], got["metadatas"], got["embeddings"], strict=True
+        )
+    }
+
+
+def test_an_edit_rewrites_only_the_passages_that_changed(model_ready, tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    _code(corpus)
+    settings = settings_with(data_dir=tmp_path / "data", corpus_dirs=[corpus])
+    first = ingest(settings)
+    assert first.written == first.chunks
+
+    # Article 7 amended, and an article inserted after article 3: every passage after it
+    # moves down one place, but only the two new texts are written with a vector.
+    _code(corpus, "La commission numéro 7 se réunit désormais chaque mois à Valmont-sur-Oise.")
+    text = (corpus / "code.md").read_text(encoding="utf-8")
+    inserted = "## Article 3-1\n\nLe bailleur informe le locataire de Brévannes par courrier.\n\n"
+    (corpus / "code.md").write_text(text.replace("## Article 4", inserted + "## Article 4"))
+    second = ingest(settings)
+    assert second.updated == ["code.md"]
+    assert second.written == second.encoded == 2
+    assert second.reused == second.chunks - 2
+    assert "Brévannes" in search(settings, "Comment le bailleur informe-t-il le locataire ?", 1)[
+        0
+    ].text
+
+    # The index is the one a first ingestion of the edited file gives (with the same vector
+    # cache, so the same vectors to the bit): same passages, positions and metadata.
+    fresh = settings_with(
+        data_dir=tmp_path / "fresh",
+        corpus_dirs=[corpus],
+        embedding_cache=str(cache_path(settings)),
+    )
+    assert ingest(fresh).encoded == 0
+    assert _records(settings.pinned()) == _records(fresh.pinned())
+    positions = sorted(meta["position"] for _, meta, _ in _records(fresh.pinned()).values())
+    assert positions == list(range(second.chunks))

@@ -138,3 +138,21 @@ def test_fuzzed_files_end_ingested_or_failed_and_nothing_is_lost(
     assert "bon.md" in done
     ids = {m["doc_id"] for m in get_collection(settings).get()["metadatas"]}
     assert "bon.md" in ids and ids <= done
+
+
+def test_a_first_ingestion_where_every_file_fails_leaves_a_valid_empty_index(tmp_path, capsys):
+    # Nothing indexable: the run says why for each file and ends; the empty index is
+    # searchable (BM25 cannot be built over nothing, so its index holds a placeholder).
+    from assistant.cli import main as cli_main
+    from assistant.retrieval import search
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "vide.txt").write_bytes(b"")
+    (corpus / "blanc.md").write_text("   \n\n  ", encoding="utf-8")
+    data = tmp_path / "data"
+    assert cli_main(["--data-dir", str(data), "ingest", str(corpus)]) == 1
+    err = capsys.readouterr().err
+    assert "vide.txt" in err and "blanc.md" in err
+    settings = settings_with(data_dir=data, corpus_dirs=[corpus])
+    assert search(settings, "Qui préside la commission ?", 3) == []

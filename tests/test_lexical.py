@@ -41,3 +41,31 @@ def test_bm25_finds_the_rare_term_and_survives_a_reload(tmp_path):
     index.save(tmp_path / "lexical")
     again = LexicalIndex.load(tmp_path / "lexical")
     assert again.search("commissions d'attribution", 3)[0][0] == "a"
+
+
+def test_a_rebuild_analyses_only_the_texts_it_has_not_seen(tmp_path, monkeypatch):
+    import assistant.lexical as lexical
+
+    texts = [
+        "La commission d'attribution des logements se réunit chaque mois.",
+        "Le supplément de loyer de solidarité est dû au-delà du plafond.",
+        "Le préfet désigne les ménages prioritaires au titre du DALO.",
+    ]
+    first = LexicalIndex.build(["a", "b", "c"], texts)
+    first.save(tmp_path / "lexical")
+    known = lexical._saved_tokens(tmp_path / "lexical")
+    assert len(known) == 3
+
+    analysed = []
+    monkeypatch.setattr(lexical, "analyse", lambda text: analysed.append(text) or analyse(text))
+    edited = [*texts[:2], "Le préfet désigne les ménages prioritaires DALO dans un délai de 6 mois."]
+    again = LexicalIndex.build(["a", "b", "c2"], edited, known)
+    assert analysed == [edited[2]]
+    # The same index as one built from nothing.
+    monkeypatch.setattr(lexical, "analyse", analyse)
+    fresh = LexicalIndex.build(["a", "b", "c2"], edited)
+    for query in ("commission mensuelle", "surloyer plafond", "préfet DALO délai"):
+        assert again.scores(query) == fresh.scores(query)
+    # Another version of the analysis: nothing saved is reused.
+    (tmp_path / "lexical" / "version").write_text("0", encoding="utf-8")
+    assert lexical._saved_tokens(tmp_path / "lexical") == {}
