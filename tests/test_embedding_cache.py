@@ -138,9 +138,10 @@ def test_an_edit_rewrites_only_the_passages_that_changed(model_ready, tmp_path):
     assert second.updated == ["code.md"]
     assert second.written == second.encoded == 2
     assert second.reused == second.chunks - 2
-    assert "Brévannes" in search(settings, "Comment le bailleur informe-t-il le locataire ?", 1)[
-        0
-    ].text
+    assert (
+        "Brévannes"
+        in search(settings, "Comment le bailleur informe-t-il le locataire ?", 1)[0].text
+    )
 
     # The index is the one a first ingestion of the edited file gives (with the same vector
     # cache, so the same vectors to the bit): same passages, positions and metadata.

@@ -58,7 +58,10 @@ def test_a_rebuild_analyses_only_the_texts_it_has_not_seen(tmp_path, monkeypatch
 
     analysed = []
     monkeypatch.setattr(lexical, "analyse", lambda text: analysed.append(text) or analyse(text))
-    edited = [*texts[:2], "Le préfet désigne les ménages prioritaires DALO dans un délai de 6 mois."]
+    edited = [
+        *texts[:2],
+        "Le préfet désigne les ménages prioritaires DALO dans un délai de 6 mois.",
+    ]
     again = LexicalIndex.build(["a", "b", "c2"], edited, known)
     assert analysed == [edited[2]]
     # The same index as one built from nothing.
