@@ -24,6 +24,7 @@ def test_small_scale_run(model_ready):
     assert result["articles"] == 40 and result["passages"] >= 40
     assert result["failed"] == []
     assert result["edit_encoded"] == 1 and result["edit_reused"] >= 1
-    assert result["questions"] == 4 and result["rss_mb"] > 0
+    assert result["edit_written"] == 1
+    assert result["questions"] == 4 and result["rss_mb"] > 0 and result["served_rss_mb"] > 0
     table = scale.table(result)
-    assert table.count("\n") == 10 and "≤ 1,15" in table
+    assert table.count("\n") == 11 and "≤ 1,15" in table
