@@ -124,6 +124,50 @@ def cmd_search(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_map(args: argparse.Namespace) -> int:
+    from assistant.course_map import course_map
+
+    settings = _settings(args)
+    if args.corpus:
+        from assistant.evaluation import corpus_settings
+
+        settings = corpus_settings(settings, args.corpus)
+    result = course_map(settings)
+    if args.json:
+        _print_json(result)
+        return EXIT_OK
+    if not result["programmes"]:
+        print(
+            "Aucun programme de formation dans l'index (un support de cours avec ses jours et "
+            "ses séquences numérotées)."
+        )
+        return EXIT_OK
+    for programme in result["programmes"]:
+        print(
+            f"{programme['title']} — {programme['covered']} sujets couverts sur "
+            f"{programme['total']} ({programme['coverage']:.0%})"
+        )
+        session = None
+        for topic in programme["topics"]:
+            if topic["session"] != session:
+                session = topic["session"]
+                print(f"  Jour {topic['day']}, séquence {session}")
+            mark = "✓" if topic["covered"] else "✗"
+            best = topic["passages"][0] if topic["passages"] else None
+            where = ""
+            if best and topic["covered"]:
+                place = (
+                    f"article {best['article']}"
+                    if best["article"]
+                    else (f"p. {best['page']}" if best["page"] else "")
+                )
+                where = f" → {best['title'][:70]}" + (f", {place}" if place else "")
+            print(f"    {mark} {topic['text'][:90]} ({topic['probability']:.2f}){where}")
+        if programme["uncovered"]:
+            print("Aucun document indexé ne traite de : " + " ; ".join(programme["uncovered"]))
+    return EXIT_OK
+
+
 def cmd_stats(args: argparse.Namespace) -> int:
     from assistant.stats import index_stats
 
@@ -351,6 +395,21 @@ def build_parser() -> argparse.ArgumentParser:
         help="lister les questions manquées (à ne pas faire sur la partie de test)",
     )
     p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser(
+        "map",
+        parents=[common],
+        help="parcours de la formation : chaque partie du programme, les passages qui la "
+        "couvrent, et ce qu'aucun document indexé ne traite",
+    )
+    p.add_argument(
+        "--corpus",
+        type=Path,
+        nargs="+",
+        metavar="DOSSIER",
+        help="cartographier ces dossiers, indexés dans un index séparé (mis en cache)",
+    )
+    p.set_defaults(func=cmd_map)
 
     p = sub.add_parser("ui", parents=[common], help="lancer l'application web")
     p.add_argument("--port", type=int, default=None, help="port (défaut : 8501)")

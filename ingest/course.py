@@ -67,6 +67,8 @@ class Session:
     speakers: list[Person] = field(default_factory=list)
     witnesses: list[Person] = field(default_factory=list)
     parts: list[str] = field(default_factory=list)
+    # The bullet points of the session, each with the part it is under (« 2.2 … », or "").
+    points: list[tuple[str, str]] = field(default_factory=list)
     start: str | None = None
     end: str | None = None
     # Before the lunch break of its day, in reading order.
@@ -255,7 +257,14 @@ def outline(pages: list[tuple[int | None, str]], acronyms: set[str]) -> list[Day
                 title += " " + following
             session.parts.append(f"{sub.group(1)}.{sub.group(2)} {sentence_case(title, acronyms)}")
             continue
-        for person, end in _people(line, known, acronyms):
+        people = _people(line, known, acronyms)
+        # A bullet point that names no one is a topic of the session (a witness is not).
+        if not people and line.startswith(("•", "- ")):
+            session.points.append(
+                (session.parts[-1] if session.parts else "", _point(line, lines, index))
+            )
+            continue
+        for person, end in people:
             if any(p.name == person.name for p in session.speakers + session.witnesses):
                 continue
             rest = line[end:]
@@ -272,6 +281,19 @@ def outline(pages: list[tuple[int | None, str]], acronyms: set[str]) -> list[Day
     for day in days.values():
         _place_in_time(day)
     return [days[number] for number in sorted(days)]
+
+
+def _point(line: str, lines: list[tuple[object, str]], index: int) -> str:
+    """A bullet point's text, with its continuation lines (they start in lower case, after a
+    blank line or not: « … orientations et objectifs » / « d'attribution »)."""
+    text = line.lstrip("•- ").strip()
+    for _, following in lines[index + 1 :]:
+        if not following:
+            continue
+        if not following[:1].islower():
+            break
+        text += " " + following
+    return re.sub(r"\s+", " ", text).strip()
 
 
 @dataclass(frozen=True)
