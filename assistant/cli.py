@@ -125,14 +125,14 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_map(args: argparse.Namespace) -> int:
-    from assistant.course_map import course_map
+    from assistant.course_map import cached_course_map
 
     settings = _settings(args)
     if args.corpus:
         from assistant.evaluation import corpus_settings
 
         settings = corpus_settings(settings, args.corpus)
-    result = course_map(settings)
+    result = cached_course_map(settings)
     if args.json:
         _print_json(result)
         return EXIT_OK

@@ -11,6 +11,8 @@ best passages is not a refusal.
 
 from __future__ import annotations
 
+import json
+import os
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -30,10 +32,15 @@ _ABOUT_THE_COURSE = re.compile(
 )
 
 
+# The map of an index revision, kept with it: computed once, read by every page view.
+MAP_FILE = "parcours.json"
+
+
 @dataclass
 class Topic:
     day: int | None
     session: str
+    session_title: str
     part: str
     text: str
     query: str
@@ -61,7 +68,7 @@ def _without_number(part: str) -> str:
 
 def programme_topics(pages: list[tuple[int | None, str]], acronyms: set[str]) -> list[Topic]:
     """The parts and points of a programme's sessions, in order; [] without a course layout."""
-    from ingest.course import outline
+    from ingest.course import outline, sentence_case
 
     topics = []
     for day in outline(pages, acronyms):
@@ -70,10 +77,11 @@ def programme_topics(pages: list[tuple[int | None, str]], acronyms: set[str]) ->
             # subject that documents should cover.
             if _ABOUT_THE_COURSE.match(fold(session.title)):
                 continue
+            heading = sentence_case(session.title, acronyms)
             for part in session.parts:
                 title = _without_number(part)
                 if not _ABOUT_THE_COURSE.match(fold(title)):
-                    topics.append(Topic(day.number, session.number, part, title, title))
+                    topics.append(Topic(day.number, session.number, heading, part, title, title))
             for part, point in session.points:
                 point = point.rstrip(" :;")
                 if not any(c.isalpha() for c in point) or _ABOUT_THE_COURSE.match(fold(point)):
@@ -82,7 +90,7 @@ def programme_topics(pages: list[tuple[int | None, str]], acronyms: set[str]) ->
                 query = point
                 if len(words) <= SHORT_POINT_WORDS and part:
                     query = f"{point} ({_without_number(part)})"
-                topics.append(Topic(day.number, session.number, part, point, query))
+                topics.append(Topic(day.number, session.number, heading, part, point, query))
     return topics
 
 
@@ -131,7 +139,11 @@ def course_map(settings: Settings) -> dict:
                 verdict = support(settings, topic.query, found[: settings.top_k])
                 topic.probability = round(verdict.probability, 4)
                 topic.covered = verdict.outcome != REFUSAL
-            topic.passages = [_source(p) for p in found[:SHOWN]]
+            # One passage per place (an article, a page): the same annex thrice says nothing more.
+            places = {}
+            for passage in found:
+                places.setdefault((passage.doc_id, passage.article, passage.page_start), passage)
+            topic.passages = [_source(p) for p in list(places.values())[:SHOWN]]
         covered = sum(t.covered for t in topics)
         programmes.append(
             {
@@ -145,3 +157,37 @@ def course_map(settings: Settings) -> dict:
             }
         )
     return {"programmes": programmes}
+
+
+def revision_key(settings: Settings) -> str:
+    """What identifies the index a map was computed on: its published revision (embedded
+    mode), or the collection's revision stamp (server mode, where the folder stays)."""
+    pinned = settings.pinned()
+    if settings.chroma_mode != "http":
+        return pinned.state_dir.name
+    from assistant.lexical import REVISION_KEY
+    from assistant.store import get_collection
+
+    return str((get_collection(pinned).metadata or {}).get(REVISION_KEY, ""))
+
+
+def cached_course_map(settings: Settings) -> dict:
+    """The map of the index as it is now: read from its revision when already computed,
+    otherwise computed and kept there (written aside, then renamed: never half a file)."""
+    pinned = settings.pinned()
+    key = revision_key(pinned)
+    path = pinned.state_dir / MAP_FILE
+    try:
+        saved = json.loads(path.read_text(encoding="utf-8"))
+        if saved.get("revision") == key:
+            return saved
+    except (OSError, ValueError):
+        pass
+    result = {"revision": key, **course_map(pinned)}
+    partial = path.with_name(f"{MAP_FILE}.{os.getpid()}.tmp")
+    try:
+        partial.write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
+        os.replace(partial, path)
+    except OSError:
+        partial.unlink(missing_ok=True)  # a read-only or full disk: the map is still shown
+    return result

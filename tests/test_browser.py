@@ -207,6 +207,38 @@ def test_browser_two_turns_about_the_programme(running_app, browser):
     assert (SHOTS / "5-deux-tours-programme.png").stat().st_size > 10_000
 
 
+@pytest.fixture
+def running_shared_app(shared_index):
+    yield from _serve_app(shared_index)
+
+
+def test_browser_shows_the_course_map(running_shared_app, browser):
+    """The Parcours page: the programme's sessions with what covers each topic, and the
+    topics no document covers; saved as a screenshot."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    wait = WebDriverWait(browser, 180)
+    browser.get(f"{running_shared_app}/parcours")
+    wait.until(ec.presence_of_element_located((By.XPATH, "//h1[contains(., 'Parcours')]")))
+    # The map is computed once for the revision (a search per topic), then shown.
+    first = wait.until(
+        ec.element_to_be_clickable((By.XPATH, "//summary[contains(., 'Jour 1 — séquence 1')]"))
+    )
+    first.click()
+    wait.until(ec.presence_of_element_located((By.XPATH, "//button[contains(., 'Demander')]")))
+    time.sleep(1)
+    browser.save_screenshot(str(SHOTS / "7-parcours.png"))
+    body = browser.find_element(By.TAG_NAME, "body").text
+    assert "Aucun document indexé ne traite de :" in body and "loi Elan" in body
+    assert "Politique de la ville : du développement social au renouvellement urbain" in body
+    for english in ("None", "null", "NaN"):
+        assert english not in body
+    assert (SHOTS / "7-parcours.png").stat().st_size > 10_000
+
+
 def test_browser_shows_hostile_text_as_text(poisoned_app, browser):
     """A poisoned document quoted in an answer, and a poisoned question: no image, link,
     script, style, colour or formula comes from them; the text is visible as typed."""

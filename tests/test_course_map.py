@@ -3,6 +3,7 @@ cover each, and what nothing indexed covers (the ELAN devices: the attribution l
 not in the corpus)."""
 
 import json
+import re
 
 from assistant.cli import main as cli_main
 from assistant.course_map import course_map, programme_topics
@@ -61,3 +62,36 @@ def test_the_map_shows_what_covers_each_topic_and_what_nothing_covers(shared_ind
     assert cli_main(["--data-dir", str(shared_index.data_dir), "map"]) == 0
     text = capsys.readouterr().out
     assert "Aucun document indexé ne traite de :" in text and "loi Elan" in text
+
+
+def test_the_parcours_page_shows_the_map_and_asks_a_topic_in_the_chat(shared_index, monkeypatch):
+    from tests.test_app import _app, _password
+
+    at = _app(monkeypatch, shared_index, NPNRU_ADMIN_PASSWORD="mot-de-passe-parcours")
+    at.switch_page("views/parcours.py").run()
+    assert not at.exception, at.exception
+    assert [t.value for t in at.title] == ["Parcours de la formation"]
+    [metric] = at.metric
+    assert re.fullmatch(r"\d+ sur \d+", metric.value)
+    assert any(
+        "Aucun document indexé ne traite de :" in e.value and "loi Elan" in e.value
+        for e in at.error
+    )
+    labels = [e.label for e in at.expander]
+    assert labels[0].startswith("Jour 1 — séquence 1 : Éléments de cadrage (")
+    assert any("Loi n° 2014-173" in c.value for c in at.caption)
+    # The map is kept with the index revision: the page reads it, it does not recompute it.
+    assert (shared_index.pinned().state_dir / "parcours.json").is_file()
+
+    # « Demander » asks the topic in the chat.
+    next(b for b in at.button if b.label == "Demander").click().run()
+    assert not at.exception, at.exception
+    [turn] = at.session_state["history"]
+    assert turn["question"] == "Que disent les documents sur : Les enjeux en question ?"
+    assert turn["citations"]
+
+    # The administration lists the uncovered topics as documents to add.
+    at.switch_page("views/admin.py").run()
+    _password(at, "mot-de-passe-parcours")
+    assert any(s.value == "Documents à ajouter" for s in at.subheader)
+    assert any("loi Elan" in m.value for m in at.markdown)

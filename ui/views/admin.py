@@ -1,6 +1,6 @@
 """Administration (maintainers), behind NPNRU_ADMIN_PASSWORD (no default: the page is disabled
 while none is set): upload, re-ingest with progress, reports and failures, removal, statistics,
-feedback, and the journal of these actions.
+the programme's topics no document covers, feedback, and the journal of these actions.
 
 The password is compared in constant time; after 5 wrong passwords within a minute, the session
 waits 30 s before it may try again, twice as long after each further wrong one; an
@@ -14,6 +14,7 @@ import time
 import streamlit as st
 
 from assistant import feedback, journal
+from assistant.course_map import cached_course_map
 from assistant.stats import index_stats
 from ingest.index import IngestError, IngestLockedError, ingest
 from ingest.loaders import SUPPORTED_SUFFIXES
@@ -57,6 +58,10 @@ def reingest(settings) -> None:
     )
     for failure in report.failed:
         st.error(plain(f"{failure['path']} : {failure['error']}"))
+    if report.changed:
+        # The course map of the new revision, computed now rather than on a trainee's visit.
+        with st.spinner("Parcours de la formation : recherche de ce que couvre chaque sujet…"):
+            cached_course_map(settings)
 
 
 def login(settings) -> bool:
@@ -143,6 +148,18 @@ def render() -> None:
             reingest(settings)
         except UploadError as exc:
             st.error(str(exc))
+
+    st.subheader("Documents à ajouter")
+    with st.spinner("Parcours de la formation…"):
+        course = cached_course_map(settings)
+    missing = [text for p in course["programmes"] for text in p["uncovered"]]
+    if not course["programmes"]:
+        st.caption("Aucun programme de formation dans l'index : rien à comparer.")
+    elif missing:
+        st.caption("Sujets du programme qu'aucun document indexé ne traite (page Parcours) :")
+        st.markdown("\n".join(f"- {plain(text)}" for text in missing))
+    else:
+        st.caption("Chaque sujet du programme est traité par au moins un document indexé.")
 
     st.subheader("Dernières indexations")
     for run in stats["runs"]:
