@@ -225,6 +225,9 @@ def _candidates(units: list[str]) -> list[tuple[int, list[str]]]:
         if parts[-1].rstrip().endswith(":"):
             items = 0
             while j + 1 < len(units) and items < 6 and sum(map(len, parts)) < 500:
+                # The list ends at its last item (« … ; » then « … . ») or at a title.
+                if items and (parts[-1].rstrip().endswith(".") or _is_heading(units[j + 1])):
+                    break
                 j += 1
                 items += 1
                 parts.append(units[j])

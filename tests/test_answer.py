@@ -176,6 +176,21 @@ def test_a_follow_up_is_answered_by_its_own_words_not_the_carried_ones():
     assert "2e trimestre" in pick(searched, [passage])[0].sentence
 
 
+def test_a_list_ends_at_its_last_item():
+    # The items introduced by « … de : » go with their sentence, up to the one that ends with
+    # a full stop: not the next section's title and text.
+    text = (
+        "Les salaires forfaitaires retenus pour chaque poste à temps plein sont de :\n"
+        "- 115 000 euros par an pour un chef de projet ;\n"
+        "- 94 500 euros par an pour tout autre profil.\n"
+        "Pilotage stratégique\n"
+        "L'agence peut accorder une subvention aux dispositifs de pilotage du projet."
+    )
+    lead = pick("Quels salaires forfaitaires ?", [_passage(text=text)])[0].sentence
+    assert "115 000 euros" in lead and "94 500 euros" in lead
+    assert "Pilotage" not in lead and "subvention" not in lead
+
+
 def test_two_turns_about_the_programme_name_the_right_people(programme_index):
     first = answer_question(programme_index, "Qui anime le jour 2 ?")
     assert has_keywords(first_sentence(first.text), ["Noyé"])
