@@ -172,22 +172,28 @@ def revision_key(settings: Settings) -> str:
 
 
 def cached_course_map(settings: Settings) -> dict:
-    """The map of the index as it is now: read from its revision when already computed,
-    otherwise computed and kept there (written aside, then renamed: never half a file)."""
+    """The map of the index as it is now, computed once per index revision."""
+    return cached(settings, MAP_FILE, course_map)
+
+
+def cached(settings: Settings, name: str, compute) -> dict:
+    """``compute(settings)`` for the index as it is now: read from its revision (file
+    ``name``) when already computed, otherwise computed and kept there (written aside, then
+    renamed: never half a file)."""
     pinned = settings.pinned()
     key = revision_key(pinned)
-    path = pinned.state_dir / MAP_FILE
+    path = pinned.state_dir / name
     try:
         saved = json.loads(path.read_text(encoding="utf-8"))
         if saved.get("revision") == key:
             return saved
     except (OSError, ValueError):
         pass
-    result = {"revision": key, **course_map(pinned)}
-    partial = path.with_name(f"{MAP_FILE}.{os.getpid()}.tmp")
+    result = {"revision": key, **compute(pinned)}
+    partial = path.with_name(f"{name}.{os.getpid()}.tmp")
     try:
         partial.write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
         os.replace(partial, path)
     except OSError:
-        partial.unlink(missing_ok=True)  # a read-only or full disk: the map is still shown
+        partial.unlink(missing_ok=True)  # a read-only or full disk: the result is still shown
     return result

@@ -239,6 +239,28 @@ def test_browser_shows_the_course_map(running_shared_app, browser):
     assert (SHOTS / "7-parcours.png").stat().st_size > 10_000
 
 
+def test_browser_shows_the_glossary(running_shared_app, browser):
+    """The Glossaire page: each term with the passage that defines it and its source, or a
+    plain « no defining passage »; saved as a screenshot."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    wait = WebDriverWait(browser, 180)
+    browser.get(f"{running_shared_app}/glossaire")
+    wait.until(ec.presence_of_element_located((By.XPATH, "//h1[contains(., 'Glossaire')]")))
+    # The definitions are looked for once for the revision (one answer per term), then shown.
+    wait.until(ec.presence_of_element_located((By.XPATH, "//strong[normalize-space(.)='QPV']")))
+    time.sleep(1)
+    browser.save_screenshot(str(SHOTS / "8-glossaire.png"))
+    body = browser.find_element(By.TAG_NAME, "body").text
+    assert "quartier prioritaire de la politique de la ville" in body and "Source : " in body
+    for english in ("None", "null", "NaN"):
+        assert english not in body
+    assert (SHOTS / "8-glossaire.png").stat().st_size > 10_000
+
+
 def test_browser_shows_hostile_text_as_text(poisoned_app, browser):
     """A poisoned document quoted in an answer, and a poisoned question: no image, link,
     script, style, colour or formula comes from them; the text is visible as typed."""

@@ -15,6 +15,7 @@ import streamlit as st
 
 from assistant import feedback, journal
 from assistant.course_map import cached_course_map
+from assistant.glossary_entries import cached_glossary
 from assistant.stats import index_stats
 from ingest.index import IngestError, IngestLockedError, ingest
 from ingest.loaders import SUPPORTED_SUFFIXES
@@ -62,6 +63,8 @@ def reingest(settings) -> None:
         # The course map of the new revision, computed now rather than on a trainee's visit.
         with st.spinner("Parcours de la formation : recherche de ce que couvre chaque sujet…"):
             cached_course_map(settings)
+        with st.spinner("Glossaire : recherche de la définition de chaque terme…"):
+            cached_glossary(settings)
 
 
 def login(settings) -> bool:
