@@ -23,13 +23,13 @@ def render() -> None:
     st.title("Glossaire")
     st.caption(
         "Les sigles et termes du logement social et du renouvellement urbain, avec le passage "
-        "des documents indexés qui les définit le mieux."
+        "des documents indexés qui les définit le mieux (ou, à défaut, qui les nomme)."
     )
     settings = load_settings()
     with st.spinner("Recherche des définitions (une fois par version de l'index)…"):
         result = cached_glossary(settings)
     st.metric(
-        "Termes définis par un document indexé",
+        "Termes qu'une phrase des documents indexés nomme",
         f"{french_number(result['defined'])} sur {french_number(result['total'])}",
     )
     wanted = st.text_input("Chercher un terme", key="glossary-filter")
