@@ -43,7 +43,12 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         bar.set_postfix_str(doc_id[-60:], refresh=False)
         bar.update(number - bar.n)
 
-    report = ingest(settings, args.paths or None, progress=progress, rebuild=args.rebuild)
+    def stage(name: str) -> None:
+        bar.set_description_str(f"Préparation : {name}")
+
+    report = ingest(
+        settings, args.paths or None, progress=progress, rebuild=args.rebuild, stage=stage
+    )
     bar.close()
     if args.json:
         _print_json(report.to_dict())
@@ -54,8 +59,15 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             f"passages des documents lus : {report.chunks} (dont réécrits : {report.written}) · "
             f"passages dans l'index : {report.total_chunks}"
         )
+        if report.pages:
+            print("Pages préparées pour cette version de l'index : " + ", ".join(report.pages))
         for failure in report.failed:
             print(f"Échec : {failure['path']} — {failure['error']}", file=sys.stderr)
+    if report.pages_error:
+        print(
+            f"Page non préparée ({report.pages_error}) : elle sera calculée à sa première visite.",
+            file=sys.stderr,
+        )
     if report.failed:
         has_success = report.added or report.updated or report.unchanged
         return EXIT_PARTIAL if has_success else EXIT_ERROR
@@ -166,6 +178,51 @@ def cmd_map(args: argparse.Namespace) -> int:
         if programme["uncovered"]:
             print("Aucun document indexé ne traite de : " + " ; ".join(programme["uncovered"]))
     return EXIT_OK
+
+
+def cmd_quiz(args: argparse.Namespace) -> int:
+    from assistant.quiz import cached_questions, check_all
+
+    settings = _settings(args)
+    if args.corpus:
+        from assistant.evaluation import corpus_settings
+
+        settings = corpus_settings(settings, args.corpus)
+    result = cached_questions(settings)
+    problems = check_all(settings, result["questions"])
+    if args.json:
+        _print_json({**result, "problems": problems})
+        return EXIT_OK if not problems else EXIT_ERROR
+    questions = result["questions"]
+    kinds: dict[str, int] = {}
+    for question in questions:
+        kinds[question["kind"]] = kinds.get(question["kind"], 0) + 1
+    print(
+        f"{len(questions)} questions de révision "
+        f"({', '.join(f'{n} {kind}' for kind, n in sorted(kinds.items()))}) ; "
+        f"{len(questions) - len(problems)} vérifiées sur le passage cité, "
+        f"{len(problems)} en défaut."
+    )
+    for heading, names in (("Séquences", result["sessions"]), ("Documents", result["documents"])):
+        if names:
+            print(f"{heading} :")
+        for name in names:
+            count = sum(q["group"] == name for q in questions)
+            print(f"  {count:3d}  {name[:100]}")
+    for problem in problems:
+        print(f"En défaut : {problem['cloze'][:90]} — {' ; '.join(problem['problems'])}")
+    if args.show:
+        for question in questions[: args.show]:
+            source = question["source"]
+            place = (
+                f"article {source['article']}"
+                if source["article"]
+                else (f"p. {source['page']}" if source["page"] else "")
+            )
+            print(f"\n[{question['kind']}] {question['cloze']}")
+            print(f"  choix : {' | '.join(question['options'])}")
+            print(f"  réponse : {question['answer_label']} — {source['title'][:70]} {place}")
+    return EXIT_OK if not problems else EXIT_ERROR
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
@@ -410,6 +467,24 @@ def build_parser() -> argparse.ArgumentParser:
         help="cartographier ces dossiers, indexés dans un index séparé (mis en cache)",
     )
     p.set_defaults(func=cmd_map)
+
+    p = sub.add_parser(
+        "quiz",
+        parents=[common],
+        help="questions de révision tirées des documents (texte à trous, choix multiples), "
+        "chacune vérifiée sur le passage cité",
+    )
+    p.add_argument(
+        "--corpus",
+        type=Path,
+        nargs="+",
+        metavar="DOSSIER",
+        help="questions sur ces dossiers, indexés dans un index séparé (mis en cache)",
+    )
+    p.add_argument(
+        "--show", type=int, default=0, metavar="N", help="afficher les N premières questions"
+    )
+    p.set_defaults(func=cmd_quiz)
 
     p = sub.add_parser("ui", parents=[common], help="lancer l'application web")
     p.add_argument("--port", type=int, default=None, help="port (défaut : 8501)")

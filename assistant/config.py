@@ -98,6 +98,11 @@ class Settings(BaseSettings):
         "(dossier ou identifiant) ; vide = pas de reclassement.",
     )
     top_k: int = Field(default=5, ge=1, le=50)
+    derived_pages: bool = Field(
+        default=True,
+        description="Après une indexation qui change l'index : calculer le parcours de la "
+        "formation, le glossaire et les questions de révision (sinon : à leur première visite).",
+    )
     max_file_mb: float = Field(
         default=50.0, gt=0, description="Taille maximale d'un fichier à indexer (Mo)."
     )

@@ -34,6 +34,9 @@ _ABOUT_THE_COURSE = re.compile(
 
 # The map of an index revision, kept with it: computed once, read by every page view.
 MAP_FILE = "parcours.json"
+# Raised when what the map holds or how it is computed changes: maps kept by an older version
+# are computed again.
+MAP_VERSION = 2
 
 
 @dataclass
@@ -50,16 +53,7 @@ class Topic:
 
 
 def _source(passage: Passage) -> dict:
-    return {
-        "doc_id": passage.doc_id,
-        "title": passage.title,
-        "kind": passage.kind,
-        "article": passage.article,
-        "page": passage.page_start,
-        "date": passage.date,
-        "score": round(passage.score, 4),
-        "passage": passage.text[:300],
-    }
+    return {**passage.source(), "score": round(passage.score, 4), "passage": passage.text[:300]}
 
 
 def _without_number(part: str) -> str:
@@ -173,15 +167,15 @@ def revision_key(settings: Settings) -> str:
 
 def cached_course_map(settings: Settings) -> dict:
     """The map of the index as it is now, computed once per index revision."""
-    return cached(settings, MAP_FILE, course_map)
+    return cached(settings, MAP_FILE, course_map, MAP_VERSION)
 
 
-def cached(settings: Settings, name: str, compute) -> dict:
+def cached(settings: Settings, name: str, compute, version: int = 1) -> dict:
     """``compute(settings)`` for the index as it is now: read from its revision (file
-    ``name``) when already computed, otherwise computed and kept there (written aside, then
-    renamed: never half a file)."""
+    ``name``) when already computed by this ``version`` of ``compute``, otherwise computed and
+    kept there (written aside, then renamed: never half a file)."""
     pinned = settings.pinned()
-    key = revision_key(pinned)
+    key = f"{revision_key(pinned)}|v{version}"
     path = pinned.state_dir / name
     try:
         saved = json.loads(path.read_text(encoding="utf-8"))

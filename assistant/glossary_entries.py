@@ -21,6 +21,7 @@ from assistant.retrieval import Passage, search
 from assistant.text import content_terms, fold, sentences
 
 GLOSSARY_FILE = "glossaire.json"
+GLOSSARY_VERSION = 2  # raised when the entries or their computation change
 # Passages searched for a defining sentence, and the weight of a defining verb.
 SEARCHED = 8
 DEFINING_BONUS = 0.1
@@ -101,14 +102,7 @@ def glossary_entries(settings: Settings) -> dict:
             # A long one is cut around the clause that names the term.
             wanted = dict.fromkeys(content_terms(" ".join([term, *forms])), 1.0)
             entry["definition"] = focus(sentence, DEFINITION_CHARS, wanted, [])
-            entry["source"] = {
-                "doc_id": passage.doc_id,
-                "title": passage.title,
-                "article": passage.article,
-                "page": passage.page_start,
-                "date": passage.date,
-                "kind": passage.kind,
-            }
+            entry["source"] = passage.source()
         entries.append(entry)
     defined = sum(1 for e in entries if e["definition"])
     return {"entries": entries, "defined": defined, "total": len(entries)}
@@ -116,4 +110,4 @@ def glossary_entries(settings: Settings) -> dict:
 
 def cached_glossary(settings: Settings) -> dict:
     """The glossary of the index as it is now, computed once per index revision."""
-    return cached(settings, GLOSSARY_FILE, glossary_entries)
+    return cached(settings, GLOSSARY_FILE, glossary_entries, GLOSSARY_VERSION)

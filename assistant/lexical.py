@@ -58,6 +58,18 @@ def _glossary_matches(query: str) -> tuple[list[str], list[str]]:
     return forms_found, terms_found
 
 
+def acronyms_in(text: str) -> list[str]:
+    """The glossary's acronyms that ``text`` uses, as written (« QPV », « CALEOL »), in the
+    order they come: what a trainee may not know, and the glossary explains."""
+    found = []
+    for term in glossary():
+        if _acronym(term):
+            match = re.search(rf"(?<![\w-]){re.escape(term)}(?![\w-])", text)
+            if match:
+                found.append((match.start(), term))
+    return [term for _, term in sorted(found)]
+
+
 def expand_query(query: str) -> str:
     """``query`` followed by the long forms of the acronyms it uses, and by the acronyms of
     the long forms it uses (for the lexical leg)."""

@@ -54,6 +54,20 @@ class Passage:
     def page(self) -> int | None:
         return self.page_start
 
+    def source(self) -> dict:
+        """Where the passage comes from, as the pages cite it: document, kind, article or
+        page, the text's version date (as answers cite it), the chunks it is made of."""
+        return {
+            "doc_id": self.doc_id,
+            "title": self.title,
+            "kind": self.kind,
+            "article": self.article,
+            "page": self.page_start,
+            "page_end": self.page_end,
+            "date": self.version_date or self.date,
+            "chunk_ids": list(self.chunk_ids or (self.chunk_id,)),
+        }
+
     def to_search_result(self) -> dict:
         return {
             "rank": self.rank,

@@ -83,6 +83,10 @@ class IngestReport:
     reused: int = 0
     # Passages written into the vector index with their vector (new or changed ones).
     written: int = 0
+    # The pages computed once per index revision, prepared for the revision just published
+    # (Parcours, Glossaire, Réviser), and why they could not be when they could not.
+    pages: list[str] = field(default_factory=list)
+    pages_error: str = ""
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -260,10 +264,51 @@ def ingest(
     paths: list[Path] | None = None,
     progress: Progress | None = None,
     rebuild: bool = False,
+    stage: Callable[[str], None] | None = None,
 ) -> IngestReport:
     """Ingest ``paths`` (default: the configured corpus folders) and report what changed. With
     ``rebuild``, a new index is built from nothing beside the published one (which is not even
-    read) and replaces it only when complete: the repair of a damaged index."""
+    read) and replaces it only when complete: the repair of a damaged index.
+
+    When the index changed, the pages computed once per revision (the course map, the
+    glossary, the revision questions) are then computed for it (``settings.derived_pages``),
+    ``stage`` told of each: no trainee waits for them on a first visit."""
+    report = _ingest(settings, paths, progress, rebuild)
+    if report.changed and settings.derived_pages:
+        prepare_pages(settings, report, stage)
+    return report
+
+
+# The pages kept with each index revision: (name, module, function).
+PAGES = (
+    ("parcours de la formation", "assistant.course_map", "cached_course_map"),
+    ("glossaire", "assistant.glossary_entries", "cached_glossary"),
+    ("questions de révision", "assistant.quiz", "cached_questions"),
+)
+
+
+def prepare_pages(
+    settings: Settings, report: IngestReport, stage: Callable[[str], None] | None = None
+) -> None:
+    """The course map, the glossary and the revision questions of the published index,
+    computed and kept with its revision. The ingestion is done and published: a failure here
+    is reported (``report.pages_error``), the page will be computed on its first visit."""
+    import importlib
+
+    for name, module, function in PAGES:
+        if stage:
+            stage(name)
+        try:
+            getattr(importlib.import_module(module), function)(settings)
+        except Exception as exc:  # the ingestion itself succeeded and stays published
+            report.pages_error = f"{name} : {exc}"
+            return
+        report.pages.append(name)
+
+
+def _ingest(
+    settings: Settings, paths: list[Path] | None, progress: Progress | None, rebuild: bool
+) -> IngestReport:
     with ingestion_lock(settings.data_dir), shared_ingestion_lock(settings):
         if settings.chroma_mode == "http":
             if rebuild:

@@ -27,6 +27,10 @@ def isolated_environment(tmp_path_factory, monkeypatch):
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("NPNRU_DATA_DIR", str(home / "data"))
+    # The pages kept per index revision (map, glossary, revision questions) are computed at
+    # their first visit rather than after each of the suite's many small ingestions; the
+    # shared index below has them prepared by its ingestion, as in production.
+    monkeypatch.setenv("NPNRU_DERIVED_PAGES", "0")
     monkeypatch.chdir(home)
     get_settings.cache_clear()
     yield
@@ -79,7 +83,11 @@ def shared_index(model_ready, programme_pdf, tmp_path_factory) -> Settings:
         shared_dir(name) for name in ("service-public", "lois", "cch-2015")
     ]
     data_dir = tmp_path_factory.mktemp("shared-index")
-    settings = settings_with(data_dir=data_dir, corpus_dirs=folders)
+    settings = settings_with(data_dir=data_dir, corpus_dirs=folders, derived_pages=True)
     report = ingest(settings)
     assert report.failed == [] and len(report.added) == 1 + 15 + 5 + 28, report
+    # The ingestion prepared the pages of its revision.
+    assert report.pages_error == "" and len(report.pages) == 3, report
+    for name in ("parcours.json", "glossaire.json", "reviser.json"):
+        assert (settings.pinned().state_dir / name).is_file(), name
     return settings

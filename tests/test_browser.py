@@ -261,6 +261,40 @@ def test_browser_shows_the_glossary(running_shared_app, browser):
     assert (SHOTS / "8-glossaire.png").stat().st_size > 10_000
 
 
+def test_browser_revises_a_session_of_the_programme(running_shared_app, browser):
+    """The Réviser page: a question of the first session answered in the browser, corrected
+    with the sentence and its source; saved as a screenshot."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    wait = WebDriverWait(browser, 180)
+    browser.get(f"{running_shared_app}/reviser")
+    wait.until(ec.presence_of_element_located((By.XPATH, "//h1[contains(., 'Réviser')]")))
+    wait.until(ec.presence_of_element_located((By.XPATH, "//p[contains(., 'Question 1.')]")))
+    # The first choice of the first question, then « Valider ».
+    choice = wait.until(
+        ec.element_to_be_clickable((By.XPATH, "(//div[@role='radiogroup'])[2]//label[1]"))
+    )
+    choice.click()
+    browser.find_element(By.XPATH, "//button[contains(., 'Valider')]").click()
+    wait.until(
+        ec.presence_of_element_located(
+            (By.XPATH, "//*[contains(., 'Exact :') or contains(., 'la réponse est')]")
+        )
+    )
+    wait.until(ec.presence_of_element_located((By.XPATH, "//*[contains(., 'Source : ')]")))
+    time.sleep(1)
+    browser.save_screenshot(str(SHOTS / "9-reviser.png"))
+    body = browser.find_element(By.TAG_NAME, "body").text
+    assert "1 sur 1" in body or "0 sur 1" in body
+    assert "Source : " in body and ("Exact :" in body or "la réponse est" in body)
+    for english in ("None", "null", "NaN"):
+        assert english not in body
+    assert (SHOTS / "9-reviser.png").stat().st_size > 10_000
+
+
 def test_browser_shows_hostile_text_as_text(poisoned_app, browser):
     """A poisoned document quoted in an answer, and a poisoned question: no image, link,
     script, style, colour or formula comes from them; the text is visible as typed."""

@@ -17,7 +17,7 @@ def test_every_setting_is_in_the_readme_table():
 
 def test_every_cli_command_is_in_the_readme():
     commands = build_parser()._subparsers._group_actions[0].choices
-    assert sorted(commands) == ["ask", "eval", "ingest", "map", "search", "stats", "ui"]
+    assert sorted(commands) == ["ask", "eval", "ingest", "map", "quiz", "search", "stats", "ui"]
     assert all(f"`npnru {name}" in README for name in commands)
 
 

@@ -7,7 +7,7 @@ from assistant.glossary_entries import (
     cached_glossary,
     definition_question,
 )
-from assistant.lexical import glossary
+from assistant.lexical import acronyms_in, glossary
 from assistant.retrieval import Passage
 from assistant.text import content_terms
 
@@ -72,3 +72,25 @@ def test_the_glossary_page_lists_filters_and_asks(shared_index, monkeypatch):
     assert not at.exception, at.exception
     [turn] = at.session_state["history"]
     assert turn["question"].startswith("Qu'est-ce que « ")
+
+
+def test_the_acronyms_of_a_question():
+    assert acronyms_in("Qui siège à la CALEOL pour un logement en QPV ?") == ["CALEOL", "QPV"]
+    # Case-sensitive: « plus » is no PLUS.
+    assert acronyms_in("Un logement plus grand en zone tendue ?") == []
+
+
+def test_an_acronym_of_a_question_links_to_its_glossary_entry(shared_index, monkeypatch):
+    from tests.test_app import _app
+
+    at = _app(monkeypatch, shared_index)
+    at.chat_input[0].set_value("Qui siège à la CALEOL pour un logement en QPV ?").run()
+    assert not at.exception, at.exception
+    links = [b for b in at.button if (b.key or "").startswith("glossary-")]
+    assert [b.label for b in links] == ["CALEOL", "QPV"]
+    links[1].click().run()
+    assert not at.exception, at.exception
+    assert [t.value for t in at.title] == ["Glossaire"]
+    assert at.text_input(key="glossary-filter").value == "QPV"
+    shown = [m.value for m in at.markdown if m.value.startswith("**")]
+    assert shown and all("QPV" in m or "quartier" in m.lower() for m in shown[:1])

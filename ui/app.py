@@ -1,5 +1,5 @@
-"""The Streamlit app: Chat (trainees), Parcours (the course map), Glossaire, Sources
-(trainers), Administration (maintainers)."""
+"""The Streamlit app: Chat (trainees), Parcours (the course map), Glossaire, Réviser
+(revision questions), Sources (trainers), Administration (maintainers)."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ pages = [
     st.Page(HERE / "views" / "chat.py", title="Chat", icon=":material/forum:", default=True),
     st.Page(HERE / "views" / "parcours.py", title="Parcours", icon=":material/route:"),
     st.Page(HERE / "views" / "glossaire.py", title="Glossaire", icon=":material/menu_book:"),
+    st.Page(HERE / "views" / "reviser.py", title="Réviser", icon=":material/quiz:"),
     st.Page(HERE / "views" / "sources.py", title="Sources", icon=":material/library_books:"),
     st.Page(HERE / "views" / "admin.py", title="Administration", icon=":material/settings:"),
 ]

@@ -122,6 +122,31 @@ def french_decimal(value: float, places: int) -> str:
     return f"{value:,.{places}f}".replace(",", "\u202f").replace(".", ",")
 
 
+def page_opening(title: str, caption: str, waiting: str, compute) -> tuple[Settings, dict]:
+    """The opening of a page computed once per index revision (Parcours, Glossaire,
+    Réviser): its title and caption, the settings, and ``compute(settings)`` with a spinner
+    that says what is being prepared (``waiting``)."""
+    st.title(title)
+    st.caption(caption)
+    settings = load_settings()
+    with st.spinner(waiting):
+        return settings, compute(settings)
+
+
+def version_of(date: str) -> str:
+    """« version du 1er mai 2023 »; a year alone (the code's « 2015 ») « version de 2015 »."""
+    if len(date) == 4 and date.isdigit():
+        return f"version de {date}"
+    return f"version du {french_datetime(date)}"
+
+
+def source_line(source: dict) -> str:
+    """« Source : <title> — article L441-1, version du 1er mai 2023 », as Markdown text."""
+    where = location(source.get("page"), source.get("article"), source.get("page_end"))
+    date = f", {version_of(source['date'])}" if source.get("date") else ""
+    return f"Source : {plain(source['title'])}" + (f" — {where}" if where else "") + date
+
+
 def _text_html(text: str) -> str:
     # Escaped without quotes (text, never an attribute): « &#x27; » would have its « # »
     # turned into a reference below and show as typed.
@@ -208,7 +233,7 @@ def citation_card(settings: Settings, c: dict, key: str) -> None:
         st.markdown(f"**\\[{c['n']}\\] {plain(c['title'])}**")
         details = [KIND_LABELS.get(c.get("kind") or "", c.get("kind") or ""), where]
         if c.get("date"):
-            details.append(f"version du {french_datetime(c['date'])}")
+            details.append(version_of(c["date"]))
         details.append(f"similarité {french_decimal(c['score'], 2)}")
         st.caption(" · ".join(d for d in details if d))
         st.markdown(

@@ -15,7 +15,6 @@ import streamlit as st
 
 from assistant import feedback, journal
 from assistant.course_map import cached_course_map
-from assistant.glossary_entries import cached_glossary
 from assistant.stats import index_stats
 from ingest.index import IngestError, IngestLockedError, ingest
 from ingest.loaders import SUPPORTED_SUFFIXES
@@ -39,8 +38,12 @@ def reingest(settings) -> None:
     def progress(number: int, total: int, doc_id: str) -> None:
         bar.progress(number / max(total, 1), text=f"Indexation {number}/{total} : {plain(doc_id)}")
 
+    def stage(name: str) -> None:
+        # The pages kept with the new revision, computed now rather than on a trainee's visit.
+        bar.progress(1.0, text=f"Préparation : {name}…")
+
     try:
-        report = ingest(settings, progress=progress)
+        report = ingest(settings, progress=progress, stage=stage)
     except (IngestLockedError, IngestError) as exc:
         st.error(str(exc))
         return
@@ -59,12 +62,11 @@ def reingest(settings) -> None:
     )
     for failure in report.failed:
         st.error(plain(f"{failure['path']} : {failure['error']}"))
-    if report.changed:
-        # The course map of the new revision, computed now rather than on a trainee's visit.
-        with st.spinner("Parcours de la formation : recherche de ce que couvre chaque sujet…"):
-            cached_course_map(settings)
-        with st.spinner("Glossaire : recherche de la définition de chaque terme…"):
-            cached_glossary(settings)
+    if report.pages_error:
+        st.warning(
+            f"Page non préparée ({plain(report.pages_error)}) : elle sera calculée à sa "
+            "première visite."
+        )
 
 
 def login(settings) -> bool:

@@ -9,11 +9,14 @@ import streamlit as st
 from assistant import feedback
 from assistant.answer import UNCERTAIN_INTRO, answer_stream
 from assistant.followup import Turn
+from assistant.lexical import acronyms_in, glossary
 from assistant.model_store import ModelError
 from assistant.questions import MAX_QUESTION_CHARS
 from assistant.store import StoreError
-from ui.common import citation_card, french_datetime, load_settings, location, plain
+from ui.common import citation_card, load_settings, location, plain, version_of
 
+# Links to the glossary under an answer, at most (a question rarely uses more acronyms).
+MAX_GLOSSARY_LINKS = 4
 EXAMPLES = [
     "Combien de jours dure la formation ?",
     "Qui intervient le deuxième jour ?",
@@ -40,7 +43,7 @@ def to_markdown(history: list[dict]) -> str:
             lines.append("")
             for c in turn["citations"]:
                 where = location(c["page"], c["article"], c.get("page_end"))
-                version = f", version du {french_datetime(c['date'])}" if c.get("date") else ""
+                version = f", {version_of(c['date'])}" if c.get("date") else ""
                 lines.append(
                     f"- \\[{c['n']}\\] {plain(c['title'])} ({plain(c['doc_id'])}, {where}{version})"
                 )
@@ -61,9 +64,31 @@ def show_answer(settings, turn: dict, index: int) -> None:
         st.error(f"Non sourcé : {plain(sentence)}", icon=":material/report:")
     if turn.get("searched") and turn["searched"] != turn["question"]:
         st.caption(f"Question comprise comme : {plain(turn['searched'])}")
+    glossary_links(turn["question"], index)
     for c in turn["citations"]:
         citation_card(settings, c, key=f"{index}-{c['n']}")
     feedback_widget(settings, turn, index)
+
+
+def glossary_links(question: str, index: int) -> None:
+    """The acronyms of the question, each a link to its glossary entry."""
+    terms = acronyms_in(question)[:MAX_GLOSSARY_LINKS]
+    if not terms:
+        return
+    forms = glossary()
+    columns = st.columns(len(terms) + 1)
+    columns[0].caption("Sigles de la question :")
+    for column, term in zip(columns[1:], terms, strict=True):
+        long = forms[term][0] if forms[term] else ""
+        if column.button(
+            term,
+            key=f"glossary-{index}-{term}",
+            help=f"{long} — voir le glossaire" if long else "Voir le glossaire",
+            icon=":material/menu_book:",
+            type="tertiary",
+        ):
+            st.session_state["glossary-filter"] = term
+            st.switch_page("views/glossaire.py")
 
 
 def feedback_widget(settings, turn: dict, index: int) -> None:

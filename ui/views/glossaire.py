@@ -8,7 +8,7 @@ import streamlit as st
 
 from assistant.glossary_entries import cached_glossary
 from assistant.text import fold
-from ui.common import french_datetime, french_number, load_settings, location, plain
+from ui.common import french_number, page_opening, plain, source_line
 
 
 def matches(entry: dict, wanted: str) -> bool:
@@ -20,14 +20,13 @@ def matches(entry: dict, wanted: str) -> bool:
 
 
 def render() -> None:
-    st.title("Glossaire")
-    st.caption(
+    _settings, result = page_opening(
+        "Glossaire",
         "Les sigles et termes du logement social et du renouvellement urbain, avec le passage "
-        "des documents indexés qui les définit le mieux (ou, à défaut, qui les nomme)."
+        "des documents indexés qui les définit le mieux (ou, à défaut, qui les nomme).",
+        "Recherche des définitions (une fois par version de l'index)…",
+        cached_glossary,
     )
-    settings = load_settings()
-    with st.spinner("Recherche des définitions (une fois par version de l'index)…"):
-        result = cached_glossary(settings)
     st.metric(
         "Termes qu'une phrase des documents indexés nomme",
         f"{french_number(result['defined'])} sur {french_number(result['total'])}",
@@ -51,10 +50,7 @@ def show_entry(entry: dict, index: int) -> None:
         left.caption("Aucun passage des documents indexés ne définit ce terme.")
         return
     left.markdown(f"> {plain(entry['definition'])}")
-    source = entry["source"]
-    where = location(source["page"], source["article"])
-    date = f", version du {french_datetime(source['date'])}" if source.get("date") else ""
-    left.caption(f"Source : {plain(source['title'])}" + (f" — {where}" if where else "") + date)
+    left.caption(source_line(entry["source"]))
 
 
 render()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from assistant.course_map import cached_course_map
-from ui.common import french_decimal, french_number, load_settings, location, plain
+from ui.common import french_decimal, french_number, location, page_opening, plain
 
 
 def question_for(topic: dict) -> str:
@@ -16,14 +16,13 @@ def question_for(topic: dict) -> str:
 
 
 def render() -> None:
-    st.title("Parcours de la formation")
-    st.caption(
+    _settings, result = page_opening(
+        "Parcours de la formation",
         "Chaque partie du programme, avec les passages des autres documents indexés qui la "
-        "traitent (textes de loi, code, fiches, supports ajoutés) et ce qu'aucun ne couvre."
+        "traitent (textes de loi, code, fiches, supports ajoutés) et ce qu'aucun ne couvre.",
+        "Calcul du parcours (une fois par version de l'index)…",
+        cached_course_map,
     )
-    settings = load_settings()
-    with st.spinner("Calcul du parcours (une fois par version de l'index)…"):
-        result = cached_course_map(settings)
     if not result["programmes"]:
         st.info(
             "Aucun programme de formation dans l'index : il faut un support de cours dont le "
