@@ -13,9 +13,9 @@ from langchain_core.retrievers import BaseRetriever
 from assistant.config import Settings
 from assistant.embeddings import get_embeddings
 from assistant.grounding import SENTENCE_FEATURES, Support, assess, load_model
-from assistant.lexical import get_lexical, top_scores
+from assistant.lexical import get_lexical, glossary, top_scores
 from assistant.store import get_collection
-from assistant.text import numbered, sentences
+from assistant.text import fold, numbered, sentences
 
 
 @dataclass
@@ -168,6 +168,57 @@ MAX_PER_DOCUMENT = 3
 NUMBERED_WEIGHT = 0.1
 
 
+# A programme and the new one that followed it (« PNRU » and « NPNRU », « PRU » and « NPRU »):
+# the cosine hardly tells « programme national de rénovation urbaine » from « nouveau programme
+# national de renouvellement urbain ». A question that names one of them and not the other
+# moves down the passages that name only the other. Measured on tune.jsonl (README).
+VARIANT_WEIGHT = 0.1
+
+
+@lru_cache(maxsize=1)
+def _variant_pairs() -> tuple[tuple[str, str], ...]:
+    """(X, NX) glossary acronyms where NX is the « nouveau » X."""
+    terms = glossary()
+    return tuple(
+        (old, new)
+        for old in terms
+        for new in terms
+        if old.isupper() and new == "N" + old and fold(terms[new][0]).startswith("nouveau")
+    )
+
+
+def _names(term: str, text: str, folded: str) -> bool:
+    """Whether a text names a glossary term: its acronym as written, or a long form."""
+    if re.search(rf"(?<![\w-]){re.escape(term)}(?![\w-])", text):
+        return True
+    return any(
+        re.search(rf"(?<![\w-]){re.escape(fold(form))}(?![\w-])", folded)
+        for form in glossary()[term]
+    )
+
+
+def variants(query: str) -> list[tuple[str, str]]:
+    """(asked, other) for each programme the question names without its other version."""
+    folded = fold(query)
+    found = []
+    for old, new in _variant_pairs():
+        names_old, names_new = _names(old, query, folded), _names(new, query, folded)
+        if names_old != names_new:
+            found.append((old, new) if names_old else (new, old))
+    return found
+
+
+def other_variant(asked: list[tuple[str, str]], passage: Passage) -> float:
+    """1 when the passage names only the other version of a programme the question names."""
+    folded = fold(passage.text)
+    return float(
+        any(
+            _names(other, passage.text, folded) and not _names(term, passage.text, folded)
+            for term, other in asked
+        )
+    )
+
+
 def numbering(asked: dict[str, set[str]], passage: Passage) -> float:
     """+1 per numbered part (day, session) the question names and the passage is, -1 per
     one it names and the passage is another of."""
@@ -228,10 +279,12 @@ def search(settings: Settings, query: str, k: int | None = None) -> list[Passage
                 found[chunk_id] = _passage(0, chunk_id, text, meta, _cosine(emb, vector))
     best_lexical = max(lexical_hits.values(), default=0.0) or 1.0
     asked = numbered(query)
+    versions = variants(query)
     fused = {
         chunk_id: passage.score
         + LEXICAL_WEIGHT * lexical_scores.get(chunk_id, 0.0) / best_lexical
         + (NUMBERED_WEIGHT * numbering(asked, passage) if asked else 0.0)
+        - (VARIANT_WEIGHT * other_variant(versions, passage) if versions else 0.0)
         for chunk_id, passage in found.items()
     }
     order = [p.chunk_id for p in exact]

@@ -26,3 +26,23 @@ def test_content_terms_fold_accents_numbers_and_plurals():
     assert content_terms("le deuxième jour") == {"2", "jour"}
     assert content_terms("Durée") == content_terms("dure") == {"dur"}
     assert content_terms("l’attribution des logements") == content_terms("attributions logement")
+
+
+def test_a_list_item_that_answers_leads_with_the_sentence_that_introduces_it():
+    from assistant.extractive import pick
+    from assistant.retrieval import Passage
+
+    text = (
+        "Les salaires forfaitaires intègrent les frais de charges sociales et les frais de "
+        "structure (dépenses matérielles, postes à caractère fonctionnel ou ne contribuant pas "
+        "à la conduite générale du projet de renouvellement urbain) de :\n\n"
+        "- 115 000 euros par an pour un chef de projet urbain à temps plein ;\n"
+        "- 94 500 euros par an et à temps plein pour tout autre profil ;\n"
+        "- 69 000 euros par an pour un poste d'assistant administratif ;\n"
+        "- 80 000 euros par an pour un poste de chargé d'opération."
+    )
+    passage = Passage(rank=1, chunk_id="c", doc_id="d", title="RGA", text=text, score=0.6)
+    lead = pick("Quel salaire forfaitaire pour un chef de projet ?", [passage])[0]
+    assert lead.sentence.startswith("Les salaires forfaitaires") or lead.sentence.startswith("[…]")
+    assert "115 000 euros par an pour un chef de projet" in lead.sentence
+    assert "94 500" not in lead.sentence

@@ -133,3 +133,32 @@ def test_a_fragment_comes_with_its_neighbours(shared_index):
     assert fragments[0][2] in top.text and fragments[2][2] in top.text
     others = [chunk_id for r in results if r is not top for chunk_id in r.chunk_ids]
     assert not set(top.chunk_ids) & set(others)
+
+
+def test_a_programme_is_not_taken_for_the_new_one():
+    """« PNRU » and « NPNRU » read alike to the embedding model: a question naming one moves
+    down the passages that name only the other."""
+    from assistant.retrieval import Passage, other_variant, variants
+
+    assert variants("Quel est le budget du PNRU ?") == [("PNRU", "NPNRU")]
+    assert variants("Le nouveau programme national de renouvellement urbain ?") == [
+        ("NPNRU", "PNRU")
+    ]
+    assert variants("Du PNRU au NPNRU, qu'est-ce qui change ?") == []
+
+    def passage(text):
+        return Passage(rank=1, chunk_id="c", doc_id="d", title="T", text=text, score=0.5)
+
+    asked = variants("Quel est le budget du PNRU ?")
+    new = passage("Les moyens du nouveau programme national de renouvellement urbain.")
+    both = passage("Le NPNRU succède au programme national de rénovation urbaine (PNRU).")
+    assert other_variant(asked, new) == 1.0 and other_variant(asked, both) == 0.0
+
+
+def test_the_old_programme_asked_finds_its_own_article(shared_index):
+    # Article 7 of the 2003 law gives the PNRU's budget; article 9-2 the NPNRU's.
+    [first] = search(shared_index, "Quel est le budget du PNRU ?", 1)
+    assert (first.doc_id, first.article) == (
+        "loi-2003-710_titre-I_ville-renovation-urbaine.md",
+        "7",
+    )
