@@ -34,11 +34,13 @@ QUIZ_VERSION = 1  # raised when the questions or their generation change
 # Questions kept per session of the programme or per document (a long document, one per
 # ``PASSAGES_PER_QUESTION`` passages, up to ``MAX_PER_GROUP``), and passages searched per
 # topic to find them.
-PER_GROUP = 10
+PER_GROUP = 15
 MAX_PER_GROUP = 30
-PASSAGES_PER_QUESTION = 40
-SEARCHED = 12
+PASSAGES_PER_QUESTION = 20
+SEARCHED = 20
 DISTRACTORS = 3
+# Questions drawn from one passage, at most (one per round, while the group has room).
+ROUNDS = 3
 # A sentence long enough to be understood alone, short enough to be read as a question.
 MIN_WORDS, MAX_WORDS = 8, 60
 MIN_WORDS_LEFT = 6
@@ -403,15 +405,25 @@ class Question:
     source: dict = field(default_factory=dict)
 
 
+# « Elle est établie pour une durée de … »: a pronoun whose noun is in another sentence. A
+# sentence ending with « : » (« À titre d'exemple, pour un SLS dû à partir du … : ») is no
+# better: it introduces what follows.
+_PRONOUN_START = re.compile(r"^(?:il|elle|ils|elles|celui-ci|celle-ci|ceux-ci|celles-ci)\b", re.I)
+
+
 def _usable(sentence: str) -> bool:
     words = sentence.split()
     return (
         MIN_WORDS <= len(words) <= MAX_WORDS
-        and not sentence.rstrip().endswith("?")
+        and not sentence.rstrip().endswith(("?", ":"))
         # A table row read as text: which column the blank is in cannot be told.
         and "|" not in sentence
         and not sentence.isupper()
         and not _METADATA_LINE.match(sentence)
+        and not _PRONOUN_START.match(sentence)
+        # « pendant un délai de …, s'il a été suspendu… »: a list item cut from the sentence
+        # that says whom it is about.
+        and not sentence[:1].islower()
     )
 
 
@@ -450,8 +462,11 @@ def candidates(passage: Passage) -> list[tuple[str, Fact]]:
             if len(cloze.split()) - 1 < MIN_WORDS_LEFT:
                 continue
             # « Prêt locatif à usage social (PLUS) : … »: a label and its value, out of the
-            # table or list that said what it applies to.
-            if re.search(r":\s*…\s*[.;]?$", cloze):
+            # table or list that said what it applies to; « … par an pour tout autre
+            # profil »: a list item's figure, without the sentence that says what it is.
+            if re.search(r":\s*…\s*[.;]?$", cloze) or (
+                fact.start == 0 and fact.kind != "organisme"
+            ):
                 continue
             found.append((sentence, fact))
     return found
@@ -529,7 +544,7 @@ def make_questions(groups: list[tuple[str, list[Passage]]]) -> list[dict]:
         kinds_made: dict[str, int] = {}
         # Each passage's candidates in turn, the kinds least asked so far first; a second
         # round takes another sentence of the same passages when the first left room.
-        for _round in range(2):
+        for _round in range(ROUNDS):
             for passage, pairs in by_group.get(group, []):
                 if len(made) >= per_group:
                     break
