@@ -262,102 +262,79 @@ def _french(value: float) -> str:
     return f"{value:.2f}".rstrip("0").replace(".", ",")
 
 
+# Each finder reads one match of its pattern in ``sentence``: (key, label, magnitude) of the
+# fact, or None when the match is no fact to learn.
+Value = tuple[str, str, float] | None
+
+
+def _duration(m: re.Match, sentence: str) -> Value:
+    # « au début d'une année civile », « un jour » (some day): no duration.
+    if re.match(r"\s*civile", sentence[m.end() :]) or fold(m.group(0)) == "un jour":
+        return None
+    value = _number(m.group("n"))
+    unit = _UNITS[fold(m.group("u"))]
+    qualifier = f" {m.group('q').strip().lower()}" if m.group("q") else ""
+    shown = (_SINGULAR[unit] if value == 1 else unit) + qualifier
+    # Durations compare in days: « 6 mois » is nearer to « 1 an » than to « 3 jours ».
+    days = {"heures": 1 / 24, "jours": 1, "semaines": 7, "mois": 30, "ans": 365}[unit]
+    return f"{_french(value)} {unit}{qualifier}", f"{_french(value)} {shown}", value * days
+
+
+def _percent(m: re.Match, sentence: str) -> Value:
+    # « le 1 % logement » is a name, not a share.
+    if re.match(r"\s*logement", sentence[m.end() :]):
+        return None
+    value = _number(m.group("n"))
+    return _french(value), f"{_french(value)} %", value
+
+
+def _amount(m: re.Match, sentence: str) -> Value:
+    value = _number(m.group("n"))
+    return _french(value), f"{_french(value)} €", value
+
+
+def _count(m: re.Match, sentence: str) -> Value:
+    noun = m.group("noun").lower()
+    before = sentence[: m.start()]
+    if (
+        fold(noun) in _NOT_COUNTED
+        or fold(noun).endswith("iemes")
+        or re.search(r"\barticles?\s*$", before, re.I)
+        # « ces deux montants », « les deux logements »: things already named, counted
+        # again; the question would answer itself.
+        or re.search(r"\b(?:les|ces|des|leurs|ses|nos|vos)\s*$", before, re.I)
+    ):
+        return None
+    value = _number(m.group("n"))
+    return f"{_french(value)} {noun}", f"{_french(value)} {noun}", value
+
+
+def _date(m: re.Match, sentence: str) -> Value:
+    if _TEXT_DATE.search(sentence[: m.start()]):
+        return None
+    month = [fold(x) for x in _MONTHS].index(fold(m.group("m"))) + 1
+    day, year = int(m.group("d")), int(m.group("y"))
+    label = f"{'1er' if day == 1 else day} {_MONTHS[month - 1]} {year}"
+    return f"{year:04d}-{month:02d}-{day:02d}", label, year * 372 + month * 31 + day
+
+
+FINDERS = (
+    ("durée", DURATION, _duration),
+    ("pourcentage", PERCENT, _percent),
+    ("montant", AMOUNT, _amount),
+    ("nombre", COUNT, _count),
+    ("date", DATE, _date),
+)
+
+
 def facts(sentence: str) -> list[Fact]:
-    """The durations, percentages, amounts, dates and acting bodies of ``sentence``."""
+    """The durations, percentages, amounts, numbers of things, dates and acting bodies of
+    ``sentence``, in their order."""
     found: list[Fact] = []
-    for m in DURATION.finditer(sentence):
-        # « au début d'une année civile », « un jour » (some day): no duration.
-        if re.match(r"\s*civile", sentence[m.end() :]) or fold(m.group(0)) == "un jour":
-            continue
-        value = _number(m.group("n"))
-        unit = _UNITS[fold(m.group("u"))]
-        qualifier = (m.group("q") or "").strip().lower()
-        shown_unit = (_SINGULAR[unit] if value == 1 else unit) + (
-            f" {qualifier}" if qualifier else ""
-        )
-        key = f"{_french(value)} {unit}" + (f" {qualifier}" if qualifier else "")
-        # Durations compare in days: « 6 mois » is nearer to « 1 an » than to « 3 jours ».
-        days = {"heures": 1 / 24, "jours": 1, "semaines": 7, "mois": 30, "ans": 365}[unit]
-        found.append(
-            Fact(
-                "durée",
-                m.start(),
-                m.end(),
-                m.group(0),
-                key,
-                f"{_french(value)} {shown_unit}",
-                value * days,
-            )
-        )
-    for m in PERCENT.finditer(sentence):
-        # « le 1 % logement » is a name, not a share.
-        if re.match(r"\s*logement", sentence[m.end() :]):
-            continue
-        value = _number(m.group("n"))
-        found.append(
-            Fact(
-                "pourcentage",
-                m.start(),
-                m.end(),
-                m.group(0),
-                _french(value),
-                f"{_french(value)} %",
-                value,
-            )
-        )
-    for m in AMOUNT.finditer(sentence):
-        value = _number(m.group("n"))
-        found.append(
-            Fact(
-                "montant",
-                m.start(),
-                m.end(),
-                m.group(0),
-                _french(value),
-                f"{_french(value)} €",
-                value,
-            )
-        )
-    for m in COUNT.finditer(sentence):
-        noun = m.group("noun").lower()
-        if (
-            fold(noun) in _NOT_COUNTED
-            or fold(noun).endswith("iemes")
-            or re.search(r"\barticles?\s*$", sentence[: m.start()], re.I)
-            # « ces deux montants », « les deux logements »: things already named, counted
-            # again; the question would answer itself.
-            or re.search(r"\b(?:les|ces|des|leurs|ses|nos|vos)\s*$", sentence[: m.start()], re.I)
-        ):
-            continue
-        value = _number(m.group("n"))
-        found.append(
-            Fact(
-                "nombre",
-                m.start(),
-                m.end(),
-                m.group(0),
-                f"{_french(value)} {noun}",
-                f"{_french(value)} {noun}",
-                value,
-            )
-        )
-    for m in DATE.finditer(sentence):
-        if _TEXT_DATE.search(sentence[: m.start()]):
-            continue
-        month = [fold(x) for x in _MONTHS].index(fold(m.group("m"))) + 1
-        day, year = int(m.group("d")), int(m.group("y"))
-        label = f"{'1er' if day == 1 else day} {_MONTHS[month - 1]} {year}"
-        found.append(
-            Fact(
-                "date",
-                m.start(),
-                m.end(),
-                m.group(0),
-                f"{year:04d}-{month:02d}-{day:02d}",
-                label,
-                year * 372 + month * 31 + day,
-            )
-        )
+    for kind, pattern, read in FINDERS:
+        for m in pattern.finditer(sentence):
+            if value := read(m, sentence):
+                found.append(Fact(kind, m.start(), m.end(), m.group(0), *value))
     taken: list[tuple[int, int]] = []
     for key, _form, pattern in _BODY_PATTERNS:
         for m in pattern.finditer(sentence):
