@@ -73,6 +73,8 @@ TYPE_WEIGHT = 0.5
 LEAD_CHARS = 260
 QUOTE_CHARS = 200
 MAX_QUOTES = 2
+# What a list item that names the asked thing gains over its whole list (a tie-break).
+ITEM_BONUS = 0.05
 
 
 def asked_types(question: str) -> list[str]:
@@ -244,7 +246,7 @@ def _with_items(candidates: list[tuple[int, list[str]]]) -> list[tuple[int, list
     for index, parts in candidates:
         if len(parts) > 2 and parts[0].rstrip().endswith(":") and not _is_heading(parts[0]):
             extra.extend((index, [parts[0], item]) for item in parts[1:])
-    return extra + candidates  # on a tie, the item rather than the whole list
+    return candidates + extra
 
 
 def _joined(parts: list[str]) -> str:
@@ -332,6 +334,12 @@ def pick(
             # An article the question names is where the answer starts.
             if passage.exact:
                 base += 1.0
+            # One item of a list, with its introduction, when the item itself names what is
+            # asked (« … pour un chef de projet »): rather than the whole list.
+            if len(parts) == 2 and parts[0].rstrip().endswith(":"):
+                own = set(augmented(analyse(parts[1]))) - set(augmented(analyse(parts[0])))
+                if any(_shared(wanted, own) for wanted, _ in asks):
+                    base += ITEM_BONUS
             scored.append([base, relevance, passage.rank, index, parts, passage])
     if similarity is not None and scored and SEMANTIC_WEIGHT:
         meanings = similarity([_joined(item[4]) for item in scored])
