@@ -40,7 +40,11 @@ def render() -> None:
         for w, names in ((BY_SESSION, result["sessions"]), (BY_DOCUMENT, result["documents"]))
         if names
     ]
-    way = st.radio("Réviser", ways, horizontal=True, key="quiz-way") if len(ways) > 1 else ways[0]
+    way = (
+        st.radio("Que réviser ?", ways, horizontal=True, key="quiz-way")
+        if len(ways) > 1
+        else ways[0]
+    )
     names = result["sessions"] if way == BY_SESSION else result["documents"]
     group = st.selectbox("Partie à réviser", names, key="quiz-group")
     questions = [q for q in result["questions"] if q["group"] == group]
