@@ -74,6 +74,17 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _corpus_or_index(args: argparse.Namespace):
+    """The settings of the index named by the options, or of a separate index of the folders
+    given with ``--corpus`` (built once, then reused)."""
+    settings = _settings(args)
+    if args.corpus:
+        from assistant.evaluation import corpus_settings
+
+        settings = corpus_settings(settings, args.corpus)
+    return settings
+
+
 def _location(page: int | None, article: str | None) -> str:
     if article:
         return f"article {article}"
@@ -139,12 +150,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 def cmd_map(args: argparse.Namespace) -> int:
     from assistant.course_map import cached_course_map
 
-    settings = _settings(args)
-    if args.corpus:
-        from assistant.evaluation import corpus_settings
-
-        settings = corpus_settings(settings, args.corpus)
-    result = cached_course_map(settings)
+    result = cached_course_map(_corpus_or_index(args))
     if args.json:
         _print_json(result)
         return EXIT_OK
@@ -168,11 +174,7 @@ def cmd_map(args: argparse.Namespace) -> int:
             best = topic["passages"][0] if topic["passages"] else None
             where = ""
             if best and topic["covered"]:
-                place = (
-                    f"article {best['article']}"
-                    if best["article"]
-                    else (f"p. {best['page']}" if best["page"] else "")
-                )
+                place = _location(best["page"], best["article"])
                 where = f" → {best['title'][:70]}" + (f", {place}" if place else "")
             print(f"    {mark} {topic['text'][:90]} ({topic['probability']:.2f}){where}")
         if programme["uncovered"]:
@@ -183,11 +185,7 @@ def cmd_map(args: argparse.Namespace) -> int:
 def cmd_quiz(args: argparse.Namespace) -> int:
     from assistant.quiz import cached_questions, check_all
 
-    settings = _settings(args)
-    if args.corpus:
-        from assistant.evaluation import corpus_settings
-
-        settings = corpus_settings(settings, args.corpus)
+    settings = _corpus_or_index(args)
     result = cached_questions(settings)
     problems = check_all(settings, result["questions"])
     if args.json:
@@ -214,11 +212,7 @@ def cmd_quiz(args: argparse.Namespace) -> int:
     if args.show:
         for question in questions[: args.show]:
             source = question["source"]
-            place = (
-                f"article {source['article']}"
-                if source["article"]
-                else (f"p. {source['page']}" if source["page"] else "")
-            )
+            place = _location(source["page"], source["article"])
             print(f"\n[{question['kind']}] {question['cloze']}")
             print(f"  choix : {' | '.join(question['options'])}")
             print(f"  réponse : {question['answer_label']} — {source['title'][:70]} {place}")

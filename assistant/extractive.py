@@ -249,6 +249,11 @@ def _with_items(candidates: list[tuple[int, list[str]]]) -> list[tuple[int, list
     return candidates + extra
 
 
+def _is_item(parts: list[str]) -> bool:
+    """One list item with the sentence that introduces it (« … de : », « 115 000 euros… »)."""
+    return len(parts) == 2 and parts[0].rstrip().endswith(":")
+
+
 def _joined(parts: list[str]) -> str:
     text = parts[0]
     for part in parts[1:]:
@@ -336,7 +341,7 @@ def pick(
                 base += 1.0
             # One item of a list, with its introduction, when the item itself names what is
             # asked (« … pour un chef de projet »): rather than the whole list.
-            if len(parts) == 2 and parts[0].rstrip().endswith(":"):
+            if _is_item(parts):
                 own = set(augmented(analyse(parts[1]))) - set(augmented(analyse(parts[0])))
                 if any(_shared(wanted, own) for wanted, _ in asks):
                     base += ITEM_BONUS
@@ -389,7 +394,7 @@ def pick(
     for number, (_, _, parts, passage, part) in enumerate([lead, *quotes]):
         limit = LEAD_CHARS if number == 0 else QUOTE_CHARS
         wanted, asked = asks[part]
-        if len(parts) == 2 and parts[0].rstrip().endswith(":") and len(parts[1]) < limit / 2:
+        if _is_item(parts) and len(parts[1]) < limit / 2:
             # One item with its introduction: the item whole, the introduction cut to fit.
             room = max(limit - len(parts[1]) - 1, limit // 3)
             text = f"{focus(parts[0], room, wanted, asked)} {parts[1]}"

@@ -18,7 +18,7 @@ from assistant.course_map import cached
 from assistant.extractive import focus
 from assistant.lexical import glossary
 from assistant.retrieval import Passage, search
-from assistant.text import content_terms, fold, sentences
+from assistant.text import content_terms, fold, mentions, sentences
 
 GLOSSARY_FILE = "glossaire.json"
 GLOSSARY_VERSION = 2  # raised when the entries or their computation change
@@ -37,13 +37,6 @@ _DEFINING = re.compile(
     r"\b(?:est|sont|désigne|désignent|constitue|dénommée?|appelée?s?|signifie|définition)\b",
     re.IGNORECASE,
 )
-
-
-def _mentions(names: list[str], sentence: str) -> bool:
-    """Whether ``sentence`` names the term or one of its long forms (accents and case
-    ignored, whole words)."""
-    folded = fold(sentence)
-    return any(re.search(rf"(?<![\w-]){re.escape(fold(name))}(?![\w-])", folded) for name in names)
 
 
 def best_definition(term: str, forms: list[str], passages: list[Passage]):
@@ -65,11 +58,11 @@ def best_definition(term: str, forms: list[str], passages: list[Passage]):
                 or sentence.rstrip().endswith("?")
                 or fold(parts[0]).strip(" .") in title
                 or sentence.isupper()
-                or not _mentions(names, sentence)
+                or not mentions(names, sentence)
             ):
                 continue
             # The part that names the term (a title with what follows it), not a whole list.
-            at = next((i for i, part in enumerate(parts) if _mentions(names, part)), None)
+            at = next((i for i, part in enumerate(parts) if mentions(names, part)), None)
             if at is not None:
                 if parts[at].rstrip().endswith(":"):
                     sentence = _joined(parts[at:])  # with the items it introduces

@@ -22,7 +22,7 @@ import bm25s
 
 from assistant.config import Settings
 from assistant.revision import DamagedIndexError
-from assistant.text import analyse, fold
+from assistant.text import analyse, fold, mentions
 
 GLOSSARY_FILE = Path(__file__).resolve().parent / "data" / "glossaire.toml"
 LEXICAL_DIR = "lexical"
@@ -40,6 +40,23 @@ def _acronym(term: str) -> bool:
     return term.isupper()
 
 
+def _acronym_pattern(term: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w-]){re.escape(term)}(?![\w-])")
+
+
+def uses_term(term: str, text: str, folded: str) -> bool:
+    """Whether ``text`` (``folded``: the same, folded) uses a glossary term itself: an acronym
+    as written (« PLUS » is not « plus »), another term accents and case ignored."""
+    if _acronym(term):
+        return bool(_acronym_pattern(term).search(text))
+    return bool(re.search(rf"\b{re.escape(fold(term))}\b", folded))
+
+
+def names_term(term: str, text: str) -> bool:
+    """Whether ``text`` names a glossary term: the term itself or one of its long forms."""
+    return uses_term(term, text, fold(text)) or mentions(glossary()[term], text)
+
+
 def _glossary_matches(query: str) -> tuple[list[str], list[str]]:
     """(long forms of the terms ``query`` uses, terms whose long form ``query`` uses).
     Acronyms match case-sensitively (« PLUS » is not « plus »)."""
@@ -47,11 +64,7 @@ def _glossary_matches(query: str) -> tuple[list[str], list[str]]:
     forms_found: list[str] = []
     terms_found: list[str] = []
     for term, forms in glossary().items():
-        if _acronym(term):
-            present = re.search(rf"(?<![\w-]){re.escape(term)}(?![\w-])", query)
-        else:
-            present = re.search(rf"\b{re.escape(fold(term))}\b", folded)
-        if present:
+        if uses_term(term, query, folded):
             forms_found.extend(forms)
         elif any(fold(form) in folded for form in forms):
             terms_found.append(term)
@@ -63,10 +76,8 @@ def acronyms_in(text: str) -> list[str]:
     order they come: what a trainee may not know, and the glossary explains."""
     found = []
     for term in glossary():
-        if _acronym(term):
-            match = re.search(rf"(?<![\w-]){re.escape(term)}(?![\w-])", text)
-            if match:
-                found.append((match.start(), term))
+        if _acronym(term) and (match := _acronym_pattern(term).search(text)):
+            found.append((match.start(), term))
     return [term for _, term in sorted(found)]
 
 

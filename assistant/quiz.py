@@ -27,7 +27,7 @@ from dataclasses import asdict, dataclass, field
 
 from assistant.config import Settings
 from assistant.retrieval import Passage
-from assistant.text import fold, sentences
+from assistant.text import fold, mentions, sentences
 
 QUIZ_FILE = "reviser.json"
 QUIZ_VERSION = 1  # raised when the questions or their generation change
@@ -350,12 +350,7 @@ def facts(sentence: str) -> list[Fact]:
 
 def names_body(key: str, text: str) -> bool:
     """Whether ``text`` names the body ``key`` in any of its forms (article left out)."""
-    folded = fold(text)
-    for form in BODIES[key]:
-        bare = re.sub(r"^(?:le|la|les|l')\s*", "", fold(form))
-        if re.search(rf"(?<![\w-]){re.escape(bare)}(?![\w-])", folded):
-            return True
-    return False
+    return mentions([re.sub(r"^(?:le|la|les|l')\s*", "", fold(form)) for form in BODIES[key]], text)
 
 
 def stated(fact: Fact, text: str) -> bool:

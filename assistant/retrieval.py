@@ -13,7 +13,7 @@ from langchain_core.retrievers import BaseRetriever
 from assistant.config import Settings
 from assistant.embeddings import get_embeddings
 from assistant.grounding import SENTENCE_FEATURES, Support, assess, load_model
-from assistant.lexical import get_lexical, glossary, top_scores
+from assistant.lexical import get_lexical, glossary, names_term, top_scores
 from assistant.store import get_collection
 from assistant.text import fold, numbered, sentences
 
@@ -187,22 +187,11 @@ def _variant_pairs() -> tuple[tuple[str, str], ...]:
     )
 
 
-def _names(term: str, text: str, folded: str) -> bool:
-    """Whether a text names a glossary term: its acronym as written, or a long form."""
-    if re.search(rf"(?<![\w-]){re.escape(term)}(?![\w-])", text):
-        return True
-    return any(
-        re.search(rf"(?<![\w-]){re.escape(fold(form))}(?![\w-])", folded)
-        for form in glossary()[term]
-    )
-
-
 def variants(query: str) -> list[tuple[str, str]]:
     """(asked, other) for each programme the question names without its other version."""
-    folded = fold(query)
     found = []
     for old, new in _variant_pairs():
-        names_old, names_new = _names(old, query, folded), _names(new, query, folded)
+        names_old, names_new = names_term(old, query), names_term(new, query)
         if names_old != names_new:
             found.append((old, new) if names_old else (new, old))
     return found
@@ -210,10 +199,9 @@ def variants(query: str) -> list[tuple[str, str]]:
 
 def other_variant(asked: list[tuple[str, str]], passage: Passage) -> float:
     """1 when the passage names only the other version of a programme the question names."""
-    folded = fold(passage.text)
     return float(
         any(
-            _names(other, passage.text, folded) and not _names(term, passage.text, folded)
+            names_term(other, passage.text) and not names_term(term, passage.text)
             for term, other in asked
         )
     )

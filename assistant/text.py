@@ -49,6 +49,12 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("’", "'")
 
 
+def mentions(names: list[str], text: str) -> bool:
+    """Whether ``text`` names any of ``names`` (accents and case ignored, whole words)."""
+    folded = fold(text)
+    return any(re.search(rf"(?<![\w-]){re.escape(fold(name))}(?![\w-])", folded) for name in names)
+
+
 def analyse(text: str) -> list[str]:
     """French analysis for lexical search: elisions removed, lowercase, accents folded,
     Snowball stems, stop words dropped, number words as digits; repeats kept (term frequency

@@ -2,14 +2,13 @@
 corpus that best defines it (cited, with its date), or a plain « no defining passage »."""
 
 from assistant.glossary_entries import (
-    _mentions,
     best_definition,
     cached_glossary,
     definition_question,
 )
 from assistant.lexical import acronyms_in, glossary
 from assistant.retrieval import Passage
-from assistant.text import content_terms
+from assistant.text import content_terms, mentions
 
 
 def test_each_term_gets_its_definition_or_says_it_has_none(shared_index):
@@ -26,7 +25,7 @@ def test_each_term_gets_its_definition_or_says_it_has_none(shared_index):
         assert bool(entry["definition"]) == (entry["source"] is not None)
         if entry["definition"]:
             names = [entry["term"], entry["long_form"], *entry["other_forms"]]
-            assert _mentions([n for n in names if n], entry["definition"]) or (
+            assert mentions([n for n in names if n], entry["definition"]) or (
                 content_terms(" ".join(names)) & content_terms(entry["definition"])
             ), entry
     # Kept with the index revision: read back, not recomputed.
