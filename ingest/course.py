@@ -8,15 +8,16 @@ in another order. This module reads them back:
   often print it below the sessions), otherwise the lines that follow it;
 - sessions: « 3/ TITRE », « Séquence 3 : Titre », « Session 3 - Titre », the title continued on
   the next line when that line is in capitals too;
-- speakers: names written « Prénom NOM » on the session's heading or the line after it; their
-  role and organisation from the « Enseignants principaux » paragraph; witnesses (a name in the
+- speakers: names written « Prénom NOM » on the session's heading or the line after it, spelt as
+  in the « Enseignants principaux » paragraph (their role and organisation stay there: a passage
+  cited at a session's page states only what that page prints); witnesses (a name in the
   session's body) with the rest of their line;
 - times: the day's time ranges, the welcome at the first, the lunch break at the one around
   midday, the sessions in order on the remaining ones of their half-day (the longest first when
   there are fewer sessions than slots).
 
 From the outline, ``course_units`` writes one passage per session and one per day, in plain
-French sentences (« Le jour 2, de 9h30 à 12h30, Christophe Noyé (…) anime la séquence 3 : … »):
+French sentences (« Le jour 2, de 9h30 à 12h30, Christophe Noyé anime la séquence 3 : … »):
 they answer « qui anime le jour 2 ? », « à quelle heure finit le jour 3 ? » directly, and they
 are marked as recomposed from the layout, with the page they come from.
 """
@@ -412,7 +413,9 @@ def session_text(session: Session, acronyms: set[str]) -> str:
     )
     title = sentence_case(session.title, acronyms)
     if session.speakers:
-        who = " et ".join(p.label() for p in session.speakers)
+        # Names only: a teacher's role and organisation are printed once, in the « Enseignants
+        # principaux » paragraph, and a passage cited at this page must not state them.
+        who = " et ".join(p.name for p in session.speakers)
         verb = "animent" if len(session.speakers) > 1 else "anime"
         text = f"{when}, {who} {verb} la séquence {session.number} : « {title} »."
     else:
