@@ -8,7 +8,15 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.text import STOPWORDS, WORD, analyse, content_terms, fold, salient_terms
+from assistant.text import (
+    STOPWORDS,
+    WORD,
+    analyse,
+    content_terms,
+    fold,
+    numbered,
+    salient_terms,
+)
 
 _STARTS_AS_FOLLOW_UP = re.compile(
     r"^\s*(?:et|mais|alors|aussi|pareil|idem|sinon|dans ce cas|et si|m[êe]me question)\b",
@@ -75,9 +83,27 @@ def is_follow_up(question: str) -> bool:
     return len(content_terms(question)) <= 2 and bool(words & _PRONOUNS)
 
 
+# Numbered parts of a course carried with their number (« session 2 du jour 1 » → « jour 1 »,
+# « séquence 2 »): « jour » alone would point at any day.
+_NUMBERED_PARTS = {"jour": "jour", "sequenc": "séquence"}
+
+
 def key_words(question: str) -> list[str]:
-    """The words of ``question`` that carry its subject (names, then content words)."""
-    keep = list(salient_terms(question))
+    """The words of ``question`` that carry its subject (numbered parts, names, then content
+    words)."""
+    keep = [
+        f"{_NUMBERED_PARTS[noun]} {value}"
+        for noun, values in sorted(numbered(question).items())
+        if noun in _NUMBERED_PARTS
+        for value in sorted(values)
+    ]
+    # The nouns themselves (« jour », « séquence », « session ») are then carried already.
+    numbered_nouns = {
+        stem
+        for part in keep
+        for stem in ([analyse(part)[0]] + (["session"] if "séquence" in part else []))
+    }
+    keep += [name for name in salient_terms(question) if name not in keep]
     for word in WORD.findall(re.sub(r"\b\w['’]", " ", question)):
         folded = fold(word)
         stems = analyse(word)
@@ -85,6 +111,7 @@ def key_words(question: str) -> list[str]:
             folded in STOPWORDS
             or not stems
             or stems[0] in _QUESTION_WORDS
+            or stems[0] in numbered_nouns
             or len(folded) < 3
             or word in keep
         ):
@@ -125,6 +152,8 @@ _VALUES = {
         r"|\b(?:le|du)\s+(\d+-\d+)\b"
     ),
     "year": re.compile(r"\b((?:19|20)\d{2})\b"),
+    # The half of a day (« et l'après-midi ? » after « … le jour 3 au matin ? »).
+    "half": re.compile(r"(?:\b(?:au|le|l')\s?)?\b(matin(?:ee)?|apres-midi|aprem)\b"),
 }
 # What an elliptical follow-up says besides the value it switches (« et pour le jour 3 ? »).
 _FILLERS = set(
@@ -147,6 +176,8 @@ def _canonical(kind: str, match: re.Match, previous: str | None) -> str | None:
         return f"jour {_ORDINALS.get(value, value)}"
     if kind == "session":
         return f"séquence {value}"
+    if kind == "half":
+        return "au matin" if value.startswith("matin") else "l'après-midi"
     if kind == "article":
         return "article " + re.sub(r"\.?\s", "", value).upper()
     return value

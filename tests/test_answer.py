@@ -152,6 +152,11 @@ def test_follow_up_detection_and_rewrite_without_a_model():
         ),
         ("Que dit l'article L442-5 ?", "et l'article L442-6 ?", "Que dit l'article L442-6 ?"),
         ("Quel est le budget du NPNRU ?", "et celui du PNRU ?", "Quel est le budget du PNRU ?"),
+        (
+            "Qui témoigne le jour 3 au matin ?",
+            "et l'après-midi ?",
+            "Qui témoigne le jour 3 l'après-midi ?",
+        ),
     ],
 )
 def test_a_follow_up_that_switches_one_element_replaces_it(previous, follow_up, searched):
@@ -162,6 +167,12 @@ def test_a_follow_up_that_asks_more_carries_the_subject():
     # Not a switch: the follow-up has words of its own; the subject is carried.
     carried = standalone("et ça s'applique en QPV ?", [Turn("C'est quoi le SLS ?")])
     assert carried.startswith("et ça s'applique en QPV ?") and "SLS" in carried
+
+
+def test_a_follow_up_carries_the_numbered_parts_with_their_number():
+    # « jour » alone would point at any day: the number goes with it.
+    carried = standalone("Et qui l'anime ?", [Turn("De quoi parle la session 2 du jour 1 ?")])
+    assert carried == "Et qui l'anime ? (jour 1 séquence 2 parle)"
 
 
 def test_a_follow_up_is_answered_by_its_own_words_not_the_carried_ones():
