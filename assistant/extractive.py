@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from assistant.facts import GIVEN, asked_facts
 from assistant.grounding import augmented
 from assistant.retrieval import Passage, numbering
 from assistant.text import analyse, content_terms, fold, numbered, sentences
@@ -23,23 +24,18 @@ from assistant.text import analyse, content_terms, fold, numbered, sentences
 DUPLICATE_OVERLAP = 0.6
 
 
-# What a question asks for, and what a sentence holding it looks like (on folded text for
-# the questions, on the original for the sentences: names need their capitals).
+# What a question asks for, and what a sentence holding it looks like: the kinds of fact of
+# ``facts`` (a person, a place, a price, a frequency, a text, a percentage, a date, a number, a
+# duration, a contact), and three that only answers need (on folded text for the questions,
+# on the original for the sentences: names need their capitals). Measured on tune.jsonl, the
+# answers holding their keywords: 122 of 164 with the composer's own five kinds, 123 with these.
 _ASKS = {
+    # « Quel formateur ? », « lequel des intervenants ? »: a person too.
     "person": re.compile(
-        r"(?:^|[,;?:]\s*|\bet\s+|\bc'est\s+|\bmais\s+)qui\b|\b(?:lequel|laquelle|"
-        r"quel(?:le)?s? (?:formateur|formatrice|intervenant"
-        r"|intervenante|enseignant|enseignante|personne|temoin|orateur))\b"
+        r"\bquel(?:le)?s? (?:formateur|formatrice|intervenant|intervenante|enseignant"
+        r"|enseignante|personne|temoin|orateur)\b"
     ),
-    "duration": re.compile(
-        r"\b(?:combien de (?:temps|jours|mois|ans|annees|heures|semaines)|quel(?:le)? (?:duree|"
-        r"delai|heure|date|horaire)|dans quel delai|quand|a quelle (?:heure|date)|depuis quand|"
-        r"jusqu'a quand|en quelle annee|a partir de quand|au bout de combien)\b"
-    ),
-    "number": re.compile(
-        r"\b(?:combien|quel(?:le)?s? (?:est (?:le|la) )?(?:montant|pourcentage|taux|nombre|somme|"
-        r"seuil|plafond|budget|age|part|proportion|quorum))\b"
-    ),
+    "hour": re.compile(r"\b(?:a quelle heure|quel(?:le)?s? (?:heure|horaire)s?)\b"),
     "audience": re.compile(
         r"\b(?:pour qui|a qui s'adresse|s'adresse a qui|quel public"
         r"|public (?:vise|cible|concerne))\b"
@@ -50,20 +46,8 @@ _ASKS = {
     ),
 }
 _GIVES = {
-    "person": re.compile(
-        r"\b[A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)? (?:[A-ZÀ-Ý][A-ZÀ-Ý-]{2,}|[A-ZÀ-Ý][a-zà-ÿ]+"
-        r"(?:-[A-ZÀ-Ý][a-zà-ÿ]+)?)\b|\b(?:le|la) (?:préfet|maire|président|directeur|ministre|"
-        r"représentant|bailleur|commission|conseil)\b"
-    ),
-    "duration": re.compile(
-        r"\d+\s*(?:jours?|mois|ans|années|semaines|heures|h\b|h\d\d)|\b\d{1,2}h\d{0,2}\b|"
-        r"\b(?:un|une|deux|trois|quatre|cinq|six|dix|quinze|trente)\s+(?:jours?|mois|ans|années|"
-        r"semaines)\b|\b\d{1,2}(?:er)? \w+ \d{4}\b|\b(?:19|20)\d\d\b"
-    ),
-    "number": re.compile(
-        r"\d|\b(?:un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|"
-        r"douze|quinze|vingt|trente|cent|mille|moitié|tiers|quart)\b"
-    ),
+    **GIVEN,
+    "hour": re.compile(r"\b\d{1,2}\s?h\s?\d{0,2}\b"),
     "audience": re.compile(r"\b(?:Public|public|destinée?s? à|s'adresse)\b"),
     "topic": re.compile(r"«[^»]{6,}»|\b[A-ZÀ-Ý’' ]{12,}\b"),
 }
@@ -79,7 +63,10 @@ ITEM_BONUS = 0.05
 
 def asked_types(question: str) -> list[str]:
     folded = fold(question)
-    kinds = [kind for kind, pattern in _ASKS.items() if pattern.search(folded)]
+    kinds = asked_facts(question)
+    kinds += [
+        kind for kind, pattern in _ASKS.items() if pattern.search(folded) and kind not in kinds
+    ]
     # « C'est pour qui ? » asks for a public, not for a person.
     if "audience" in kinds and not re.search(r"\bqui\b", _ASKS["audience"].sub("", folded)):
         kinds = [kind for kind in kinds if kind != "person"]

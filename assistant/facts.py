@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from assistant.text import fold
+
 _MONTHS = "janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre"
 _SMALL = "un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|douze|quinze|vingt|trente"
 
@@ -62,6 +64,16 @@ GIVEN: dict[str, re.Pattern[str]] = {
         "contact": r"[\w.-]+@[\w-]+\.\w+|\b0\d(?:[ .]?\d\d){4}\b|https?://|\bwww\.",
     }.items()
 }
+
+
+def asked_facts(question: str) -> list[str]:
+    """The kinds of fact ``question`` asks for (see ``ASKED``)."""
+    kinds = [kind for kind, pattern in ASKED.items() if pattern.search(fold(question))]
+    # « Combien coûte » asks for a price, « combien de mois » for a duration: not a mere count.
+    if "count" in kinds and {"price", "duration", "percent"} & set(kinds):
+        kinds.remove("count")
+    return kinds
+
 
 # How a refusal names each kind (« les passages trouvés ne donnent pas … »).
 FACT_NAMES = {

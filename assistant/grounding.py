@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from assistant.facts import ASKED, FACT_NAMES, GIVEN
+from assistant.facts import FACT_NAMES, GIVEN, asked_facts
 from assistant.lexical import glossary
 from assistant.text import analyse, fold, salient_terms
 
@@ -144,15 +144,6 @@ _CURRENT = re.compile(
     r"\b(?:aujourd'hui|actuel\w*|a ce jour|recent\w*|derni(?:ers|eres) (?:chiffres|donnees|"
     r"statistiques)|maintenant|desormais|en ce moment|cette annee|(?:20(?:1[6-9]|[2-9]\d)))\b"
 )
-
-
-def asked_facts(question: str) -> list[str]:
-    """The kinds of fact ``question`` asks for (see ``facts.ASKED``)."""
-    kinds = [kind for kind, pattern in ASKED.items() if pattern.search(fold(question))]
-    # « Combien coûte » asks for a price, « combien de mois » for a duration: not a mere count.
-    if "count" in kinds and {"price", "duration", "percent"} & set(kinds):
-        kinds.remove("count")
-    return kinds
 
 
 def type_missing(question: str, texts: list[str]) -> float:

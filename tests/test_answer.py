@@ -103,6 +103,11 @@ def test_a_question_that_asks_two_things_is_split_in_two():
     assert len(sub_questions("On finit à quelle heure ? je dois réserver mon train")) == 1
     assert asked_types("c'est pour qui cette formation ?") == ["audience"]
     assert "person" in asked_types("qui anime le jour 2 ?")
+    # The kinds of ``facts`` (the answerability score reads the same), and the hours.
+    assert asked_types("Parmi les formateurs, quel formateur est géographe ?") == ["person"]
+    assert asked_types("La convention dure combien de temps ?") == ["duration"]
+    assert asked_types("On finit à quelle heure ?") == ["hour"]
+    assert asked_types("Quel taux de SLS ?") == ["percent"]
 
 
 def test_each_part_of_a_double_question_is_answered(programme_index):
