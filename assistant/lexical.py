@@ -27,7 +27,7 @@ from assistant.text import analyse, fold, mentions
 GLOSSARY_FILE = Path(__file__).resolve().parent / "data" / "glossaire.toml"
 LEXICAL_DIR = "lexical"
 # Bump when analyse() changes: a saved index of another version is rebuilt on first use.
-ANALYSER_VERSION = "3"
+ANALYSER_VERSION = "4"
 
 
 @lru_cache(maxsize=1)

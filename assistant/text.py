@@ -78,7 +78,15 @@ def _stem(folded: str) -> str:
     """Snowball stem of the accent-free word, a final « e » dropped: « durée », « duree » and
     « dure » all give « dur », whether or not the trainee typed the accents."""
     stem = _STEMMER.stemWord(folded)
-    return stem[:-1] if len(stem) > 3 and stem.endswith("e") else stem
+    stem = stem[:-1] if len(stem) > 3 and stem.endswith("e") else stem
+    # Two families Snowball leaves apart: a verb's plural (« animent », « témoignent ») and a
+    # noun in « -age » (« témoignage », « voisinage »), read as their verb (« anim »,
+    # « témoign », « voisin »).
+    if stem == folded and folded.endswith("ent") and len(folded) >= 7:
+        stem = folded[:-3]
+    elif stem.endswith("ag") and len(stem) >= 7:
+        stem = stem[:-2]
+    return stem
 
 
 def content_terms(text: str) -> set[str]:

@@ -12,7 +12,11 @@ def test_french_analysis():
         "l442-5",
     ]
     # Question inversions are split, accents folded after stemming, numbers kept.
-    assert analyse("s'appliquent-elles à 3 quartiers ?") == ["appliquent", "3", "quarti"]
+    assert analyse("s'appliquent-elles à 3 quartiers ?") == ["appliqu", "3", "quarti"]
+    # A verb's plural and a noun in « -age » meet their verb: « qui témoigne ? » finds
+    # « Témoignage de … », « qui animent ? » finds « anime ».
+    assert analyse("témoignent témoignage témoigner") == ["temoign"] * 3
+    assert analyse("animent") == analyse("anime") == analyse("animer")
     assert analyse("Durée") == analyse("durée") == analyse("DUREE") == ["dur"]
 
 
