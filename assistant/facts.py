@@ -66,9 +66,26 @@ GIVEN: dict[str, re.Pattern[str]] = {
 }
 
 
+# Folding makes « ou » (or) and « où » (where) one word: without its accent, « ou » asks for a
+# place only in the turns that mean « where » (« d'ou », « ou se trouve », « c'est ou ? »), not
+# between two alternatives (« un EPA ou un EPIC ? »).
+_WHERE_UNACCENTED = re.compile(
+    r"\bd'ou\b|\bou (?:se |s'|ca\b|est\b|sont\b|trouver|aller|deposer|envoyer|faire|obtenir"
+    r"|retirer|adresser|ecrire|appeler|consulter|voir|lire)|\bou\s*\?\s*$|\bc'est ou\b"
+)
+
+
 def asked_facts(question: str) -> list[str]:
     """The kinds of fact ``question`` asks for (see ``ASKED``)."""
-    kinds = [kind for kind, pattern in ASKED.items() if pattern.search(fold(question))]
+    folded = fold(question)
+    kinds = [kind for kind, pattern in ASKED.items() if pattern.search(folded)]
+    if (
+        "place" in kinds
+        and not re.search(r"\boù\b", question.lower())
+        and not _WHERE_UNACCENTED.search(folded)
+        and not ASKED["place"].search(re.sub(r"\bou\b", " ", folded))
+    ):
+        kinds.remove("place")
     # « Combien coûte » asks for a price, « combien de mois » for a duration: not a mere count.
     if "count" in kinds and {"price", "duration", "percent"} & set(kinds):
         kinds.remove("count")

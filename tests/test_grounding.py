@@ -75,6 +75,10 @@ def test_the_kind_of_fact_asked_and_whether_the_best_passages_give_one():
     assert asked_facts("C'est prévu par quel article ?") == ["text"]
     assert asked_facts("Qui verse l'APL et à quel taux ?") == ["person", "percent"]
     assert asked_facts("La formation se déroule où ?") == ["place"]
+    # « ou » between two alternatives asks for no place; typed without its accent, « où »
+    # still does where it can only mean « where ».
+    assert asked_facts("Juridiquement l'ANRU c'est un EPA ou un EPIC ?") == []
+    assert asked_facts("il vient d'ou ?") == asked_facts("ou se passe la formation ?") == ["place"]
     assert asked_facts("Qu'est-ce que la CUS ?") == []
     assert asked_facts("Et son adresse mail ?") == ["contact"]
     assert asked_facts("Quelles pièces faut-il joindre à la demande ?") == []
