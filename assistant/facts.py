@@ -75,6 +75,16 @@ _WHERE_UNACCENTED = re.compile(
 )
 
 
+# « quand » followed by its subject is a conjunction (« qui fixe le loyer quand un logement est
+# reloué ? »), not a question about a date, unless the subject is inverted after it
+# (« quand le bail prend-il fin ? ») or « c'est quand la prochaine session ? ».
+_WHEN_CONJUNCTION = re.compile(
+    r"(?<!c'est )(?<!depuis )(?<!pour )(?<!de )\bquand (?=(?:on|il|ils|elle|elles|un|une|le|la|les|l'|mon|ma|mes|son|sa|ses|leur|leurs"
+    r"|je|j'|tu|nous|vous|ce|cet|cette|ces|c'|ca|cela|des|du|quelqu'un)\b)"
+)
+_INVERTED = re.compile(r"-(?:t-)?(?:il|elle|ils|elles|on)\b|\best-ce\b")
+
+
 def asked_facts(question: str) -> list[str]:
     """The kinds of fact ``question`` asks for (see ``ASKED``)."""
     folded = fold(question)
@@ -86,6 +96,9 @@ def asked_facts(question: str) -> list[str]:
         and not ASKED["place"].search(re.sub(r"\bou\b", " ", folded))
     ):
         kinds.remove("place")
+    if "date" in kinds and not _INVERTED.search(folded):
+        if not ASKED["date"].search(_WHEN_CONJUNCTION.sub(" ", folded)):
+            kinds.remove("date")
     # « Combien coûte » asks for a price, « combien de mois » for a duration: not a mere count.
     if "count" in kinds and {"price", "duration", "percent"} & set(kinds):
         kinds.remove("count")

@@ -79,6 +79,10 @@ def test_the_kind_of_fact_asked_and_whether_the_best_passages_give_one():
     # still does where it can only mean « where ».
     assert asked_facts("Juridiquement l'ANRU c'est un EPA ou un EPIC ?") == []
     assert asked_facts("il vient d'ou ?") == asked_facts("ou se passe la formation ?") == ["place"]
+    # « quand » with its subject after it is a conjunction, not a question about a date.
+    assert asked_facts("qui fixe le loyer quand un logement HLM est reloué ?") == ["person"]
+    assert asked_facts("Quand le bail prend-il fin ?") == ["date"]
+    assert asked_facts("C'est quand la prochaine session ?") == ["date"]
     assert asked_facts("Qu'est-ce que la CUS ?") == []
     assert asked_facts("Et son adresse mail ?") == ["contact"]
     assert asked_facts("Quelles pièces faut-il joindre à la demande ?") == []
