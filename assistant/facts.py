@@ -79,8 +79,9 @@ _WHERE_UNACCENTED = re.compile(
 # reloué ? »), not a question about a date, unless the subject is inverted after it
 # (« quand le bail prend-il fin ? ») or « c'est quand la prochaine session ? ».
 _WHEN_CONJUNCTION = re.compile(
-    r"(?<!c'est )(?<!depuis )(?<!pour )(?<!de )\bquand (?=(?:on|il|ils|elle|elles|un|une|le|la|les|l'|mon|ma|mes|son|sa|ses|leur|leurs"
-    r"|je|j'|tu|nous|vous|ce|cet|cette|ces|c'|ca|cela|des|du|quelqu'un)\b)"
+    r"(?<!c'est )(?<!depuis )(?<!pour )(?<!de )\bquand (?=(?:on|il|ils|elle|elles|un|une|le|la"
+    r"|les|l'|mon|ma|mes|son|sa|ses|leur|leurs|je|j'|tu|nous|vous|ce|cet|cette|ces|c'|ca|cela"
+    r"|des|du|quelqu'un)\b)"
 )
 _INVERTED = re.compile(r"-(?:t-)?(?:il|elle|ils|elles|on)\b|\best-ce\b")
 
