@@ -6,12 +6,12 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from ingest.course import course_units
+from ingest.course import course_units, cover_fields
 from ingest.loaders import Document
 from ingest.structure import Block, parse_blocks
 
 # Bump when chunking changes, so that re-ingestion re-chunks every document.
-CHUNKER_VERSION = "8"
+CHUNKER_VERSION = "9"
 TARGET_CHARS = 700
 MAX_CHARS = 1000
 MIN_CHARS = 200
@@ -170,8 +170,8 @@ def _identified(chunks: list[Chunk]) -> list[Chunk]:
 
 
 def _course_chunks(document: Document, chunks: list[Chunk]) -> list[Chunk]:
-    """For a course programme: its days and sessions as recomposed passages (see
-    ``ingest.course``), and the day of each page on the chunks copied from it."""
+    """For a course programme: its presentation's fields, its days and sessions as recomposed
+    passages (see ``ingest.course``), and the day of each page on the chunks copied from it."""
     from assistant.lexical import glossary
 
     acronyms = {term for term in glossary() if term.isupper()}
@@ -184,6 +184,21 @@ def _course_chunks(document: Document, chunks: list[Chunk]) -> list[Chunk]:
         if len(days) == 1 and chunk.page_start == chunk.page_end:
             chunk.day = next(iter(days))
     extra = []
+    # A programme's presentation, one passage per labelled field (« Durée : 3 jours (17h30) »):
+    # its layout joins them, and a size-cut chunk holds half of one with half of another.
+    for field in cover_fields(document.pages) if units else []:
+        extra.append(
+            Chunk(
+                chunk_id="",
+                doc_id=document.doc_id,
+                position=len(chunks) + len(extra),
+                text=field.text,
+                breadcrumb="",
+                page_start=field.page,
+                page_end=field.page,
+                recomposed=True,
+            )
+        )
     for unit in units:
         position = len(chunks) + len(extra)
         crumbs = [f"Jour {unit.day}"] + ([f"Séquence {unit.session}"] if unit.session else [])

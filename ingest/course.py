@@ -16,6 +16,10 @@ in another order. This module reads them back:
   midday, the sessions in order on the remaining ones of their half-day (the longest first when
   there are fewer sessions than slots).
 
+``cover_fields`` reads the labelled fields printed before the first day (« Objectifs »,
+« Enseignants principaux », « Durée », « Public », « Prérequis », « Approche pédagogique »…),
+one passage each (« Durée : 3 jours (17h30) »).
+
 From the outline, ``course_units`` writes one passage per session and one per day, in plain
 French sentences (« Le jour 2, de 9h30 à 12h30, Christophe Noyé anime la séquence 3 : … »):
 they answer « qui anime le jour 2 ? », « à quelle heure finit le jour 3 ? » directly, and they
@@ -467,6 +471,84 @@ def day_text(day: Day, acronyms: set[str]) -> str:
         last = max(day.slots, key=lambda s: _at(s.end))
         text += f" Le jour {day.number} commence à {first.start} et se termine à {last.end}."
     return text
+
+
+# The labelled fields of a programme's presentation (« Objectifs », « Durée », « Public »…),
+# matched on the folded start of a line; the rest of the line, if any, is the field's value
+# (« Prérequis Aucun »).
+_FIELD = re.compile(
+    r"^(?P<label>objectifs?(?: p[ée]dagogiques?)?|(?:enseignants?|formateurs?|intervenants?)"
+    r"(?: principa(?:l|ux|les?))?|dur[ée]e|public(?: vis[ée]| concern[ée])?|pr[ée]requis"
+    r"|(?:approche|m[ée]thodes?|modalit[ée]s?) p[ée]dagogiques?|modalit[ée]s? d[’']?[ée]valuation"
+    r"|[ée]valuation|dates?|lieu|tarifs?|co[uû]t|contact|inscription)(?:\s*:)?(?:\s+(?P<value>\S.*))?$",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Field:
+    """A labelled field of a programme's presentation, as one passage."""
+
+    label: str
+    text: str
+    page: int | None
+
+
+_ITEM = re.compile(r"^[-•▪–]\s+")
+
+
+def _field_value(lines: list[str]) -> str:
+    """Wrapped lines joined; list items (« - … », « • … ») kept one per line."""
+    items: list[str] = []
+    for line in lines:
+        if _ITEM.match(line) or not items:
+            items.append(line)
+        else:
+            items[-1] += " " + line
+    return ("\n" if _ITEM.match(items[0]) else "") + "\n".join(items)
+
+
+def cover_fields(pages: list[tuple[int | None, str]]) -> list[Field]:
+    """The labelled fields printed before a programme's first day (« Durée », « 3 jours
+    (17h30) »), each as « Durée : 3 jours (17h30) »; [] when fewer than two are found. A field
+    runs to the next label, to a day or session heading, or to the end of its page."""
+    fields: list[Field] = []
+    current: tuple[str, int | None, list[str]] | None = None
+
+    def close() -> None:
+        if current and current[2]:
+            label, page, lines = current
+            value = _field_value(lines)
+            fields.append(
+                Field(label, f"{label} :{'' if value[0] == chr(10) else ' '}{value}", page)
+            )
+
+    for page, text in _sheets(pages):
+        if current:
+            close()
+            current = None
+        for raw in text.splitlines():
+            line = raw.strip()
+            if not line:
+                continue
+            # A day, a session, a time, the welcome, or a table's header (« Jour | Horaire »).
+            if _is_heading(line) or _WELCOME.match(line) or re.match(r"jour\b", line, re.I):
+                close()
+                return fields if len(fields) >= 2 else []
+            match = _FIELD.match(line)
+            if match:
+                close()
+                label = match.group("label")
+                label = label[0].upper() + label[1:]
+                current = (
+                    label,
+                    _page(page),
+                    [match.group("value")] if match.group("value") else [],
+                )
+            elif current:
+                current[2].append(line)
+    close()
+    return fields if len(fields) >= 2 else []
 
 
 @dataclass

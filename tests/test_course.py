@@ -69,3 +69,33 @@ def test_documents_without_a_course_layout_get_no_recomposed_passage(tmp_path):
 
     path = make_pdf(tmp_path / "guide.pdf", ["Article 1\nLe bailleur entretient le logement."])
     assert _recomposed(path)[1] == []
+
+
+def test_a_programme_presentation_reads_as_one_passage_per_field(programme_pdf, tmp_path):
+    # The size-cut chunks of page 1 split the teachers' list between two chunks; each labelled
+    # field of the presentation becomes a passage of its own, cited at its page.
+    chunks, recomposed = _recomposed(programme_pdf)
+    fields = {c.text.split(" :")[0]: c for c in recomposed if c.day is None}
+    assert list(fields) == [
+        "Objectifs",
+        "Enseignants principaux",
+        "Durée",
+        "Public",
+        "Prérequis",
+        "Approche pédagogique",
+    ]
+    assert fields["Durée"].text == "Durée : 3 jours (17h30)" and fields["Durée"].page_start == 1
+    assert fields["Enseignants principaux"].text.endswith(
+        "Christophe Noyé, Géographe, professeur associé à l’École d’Urbanisme de Paris, Cf. Géo"
+    )
+    assert fields["Objectifs"].text.startswith(
+        "Objectifs :\n- Faire de la mixité sociale une catégorie d’action pour les acteurs\n- "
+    )
+    # Another layout: the fields stop at the timetable's header row.
+    _, recomposed = _recomposed(make_table_programme(tmp_path / "table.pdf"))
+    assert [c.text for c in recomposed if c.day is None] == [
+        "Intervenants principaux : Marie Durand (juriste, Cabinet Habitat Conseil) ; Paul "
+        "Martin, urbaniste, Ville de Lille",
+        "Durée : 2 jours",
+    ]
+
