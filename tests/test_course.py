@@ -98,4 +98,3 @@ def test_a_programme_presentation_reads_as_one_passage_per_field(programme_pdf, 
         "Martin, urbaniste, Ville de Lille",
         "Durée : 2 jours",
     ]
-
