@@ -421,12 +421,17 @@ def session_text(session: Session, acronyms: set[str]) -> str:
         # principaux » paragraph, and a passage cited at this page must not state them.
         who = " et ".join(p.name for p in session.speakers)
         verb = "animent" if len(session.speakers) > 1 else "anime"
-        text = f"{when}, {who} {verb} la séquence {session.number} : « {title} »."
+        text = f"{when}, {who} {verb} la séquence {session.number} : « {title} »"
     else:
-        text = f"{when} : séquence {session.number}, « {title} »."
-    for witness in session.witnesses:
-        of = "d'" if fold(witness.name[:1]) in "aeiouy" else "de "
-        text += f" Témoignage {of}{witness.label()}."
+        text = f"{when} : séquence {session.number}, « {title} »"
+    # Who speaks in the session, in one sentence: « qui anime, et il y a un témoin ? ».
+    witnesses = [
+        ("d'" if fold(witness.name[:1]) in "aeiouy" else "de ") + witness.label()
+        for witness in session.witnesses
+    ]
+    if witnesses:
+        text += ", avec le témoignage " + " et ".join(witnesses)
+    text += "."
     if session.parts:
         text += " Au programme : " + " ; ".join(session.parts) + "."
     return text
