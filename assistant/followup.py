@@ -123,7 +123,13 @@ def key_words(question: str) -> list[str]:
 def carry_over(question: str, previous: str) -> str:
     """``question`` with the key words of ``previous`` that it does not already contain."""
     present = set(analyse(question))
-    carried = [w for w in key_words(previous) if not set(analyse(w)) <= present]
+    # An acronym that folds to a stop word (« PLUS ») has no analysed form: it is carried
+    # unless the question writes it.
+    carried = [
+        w
+        for w in key_words(previous)
+        if (stems := set(analyse(w))) and not stems <= present or not stems and w not in question
+    ]
     return f"{question} ({' '.join(carried)})" if carried else question
 
 

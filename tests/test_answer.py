@@ -174,6 +174,11 @@ def test_a_follow_up_that_asks_more_carries_the_subject():
     assert carried.startswith("et ça s'applique en QPV ?") and "SLS" in carried
 
 
+def test_a_follow_up_carries_an_acronym_that_reads_as_a_stop_word():
+    previous = "Quel est le plafond de ressources pour un PLUS pour une personne seule ?"
+    assert "PLUS" in standalone("et a Paris ?", [Turn(previous)])
+
+
 def test_a_follow_up_carries_the_numbered_parts_with_their_number():
     # « jour » alone would point at any day: the number goes with it.
     carried = standalone("Et qui l'anime ?", [Turn("De quoi parle la session 2 du jour 1 ?")])
