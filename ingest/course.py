@@ -437,8 +437,9 @@ def session_text(session: Session, acronyms: set[str]) -> str:
     return text
 
 
-def day_text(day: Day, acronyms: set[str]) -> str:
-    """A day's timetable as one French sentence per slot."""
+def day_text(day: Day, acronyms: set[str], is_last: bool = False) -> str:
+    """A day's timetable as one French sentence per slot; ``is_last`` says it is the course's
+    last day (« le dernier jour, on finit à quelle heure ? »)."""
     rows = []
     if day.welcome and day.welcome.start:
         rows.append(f"{day.welcome.start}–{day.welcome.end} : accueil des stagiaires")
@@ -475,6 +476,8 @@ def day_text(day: Day, acronyms: set[str]) -> str:
         first = min(day.slots, key=lambda s: _at(s.start))
         last = max(day.slots, key=lambda s: _at(s.end))
         text += f" Le jour {day.number} commence à {first.start} et se termine à {last.end}."
+    if is_last:
+        text += " C'est le dernier jour de la formation."
     return text
 
 
@@ -575,7 +578,8 @@ def course_units(pages: list[tuple[int | None, str]], acronyms: set[str]) -> lis
     units = []
     for day in days:
         people = list(dict.fromkeys(p.name for s in day.sessions for p in s.speakers + s.witnesses))
-        units.append(CourseUnit(day_text(day, acronyms), day.page, day.number, "", people))
+        is_last = day.number == max(d.number for d in days)
+        units.append(CourseUnit(day_text(day, acronyms, is_last), day.page, day.number, "", people))
         for session in day.sessions:
             units.append(
                 CourseUnit(

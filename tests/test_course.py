@@ -31,6 +31,9 @@ def test_the_programme_pdf_reads_as_days_sessions_and_speakers(programme_pdf):
     assert "14h00 à 17h00" in afternoon.text
     day3 = [c for c in recomposed if c.day == 3 and c.session is None][0]
     assert "se termine à 16h30" in day3.text and "Virginie Chahine" in day3.speakers
+    # « Le dernier jour, on finit à quelle heure ? »: the last day says it is.
+    assert day3.text.endswith("C'est le dernier jour de la formation.")
+    assert "dernier jour" not in [c for c in recomposed if c.day == 2][0].text
     assert "Bertrand Carpentier (Directeur association La Pose à Valenciennes)" in (
         _session(recomposed, 3, "5").text
     )
