@@ -196,6 +196,10 @@ def _is_heading(unit: str) -> bool:
     short value (« 3 jours (17h30) ») is no title: it answers."""
     if re.match(r"^\d", unit) and not re.match(r"^\d+(?:\.\d+)*\s*[/.)]?\s+[A-ZÀ-Ý]{3}", unit):
         return False
+    # A unit that starts in lower case continues a sentence cut off by the passage's start
+    # (« d’Urbanisme de Paris, Cf. Géo »): no title.
+    if unit[:1].islower():
+        return False
     # « Durée : 3 jours (17h30) »: a label with its value.
     if re.match(r"^[A-ZÀ-Ý][\w’' -]{1,30} : .*\d", unit):
         return False

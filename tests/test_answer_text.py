@@ -46,3 +46,14 @@ def test_a_list_item_that_answers_leads_with_the_sentence_that_introduces_it():
     assert lead.sentence.startswith("Les salaires forfaitaires") or lead.sentence.startswith("[…]")
     assert "115 000 euros par an pour un chef de projet" in lead.sentence
     assert "94 500" not in lead.sentence
+
+
+def test_a_passage_that_starts_mid_sentence_does_not_lead_with_the_fragment():
+    from assistant.extractive import pick
+    from assistant.retrieval import Passage
+
+    # A size-cut chunk starts with the end of the previous one's last line.
+    text = "d’Urbanisme de Paris, Cf. Géo\nDurée\n3 jours (17h30)\nPublic\nEn charge d'un quartier."
+    passage = Passage(rank=1, chunk_id="c", doc_id="d", title="Programme", text=text, score=0.5)
+    lead = pick("Combien d'heures dure la formation ?", [passage])[0]
+    assert lead.sentence.startswith("Durée") and "17h30" in lead.sentence
