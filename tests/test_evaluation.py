@@ -97,23 +97,23 @@ def test_follow_up_lines_are_made_standalone_as_ask_does(shared_index):
 # The answerability issue's targets on the frozen test part, extractive mode: recall@1 0.85,
 # recall@5 0.97, refusal precision 0.85 and recall 0.85, answerable questions refused ≤ 5 %,
 # unanswerable ones answered with confidence ≤ 10 %. Measured with this fixture's index (the
-# programme PDF the tests build, the fiches, laws and code of ../shared/corpus): recall@1 0.77,
-# recall@5 0.93, refusal precision 0.81, refusal recall 0.65, answerable refused 5.7 %,
-# unanswerable answered 5.9 % (the README's figures, on the application's corpus, differ by a
-# question or two). The last target is met; the others are not. Each guard below is the
-# measured value with a margin of two questions (87 answerable, 34 unanswerable), because
-# building the same index twice can move a question or two (Chroma's HNSW graph and the order
-# of passages with equal scores are not deterministic): a regression fails, noise does not.
+# programme PDF the tests build, the fiches, laws and code of ../shared/corpus), session 9:
+# recall@1 0.80, recall@5 0.98, refusal precision 0.81, refusal recall 0.74, answerable
+# refused 6.9 %, unanswerable answered 5.9 %, answer keyword recall 0.64 (the README's figures,
+# on the application's corpus, differ by a question or two). The recall@5 and the last target
+# are met; the others are not. Each guard below is the measured value with a margin of two
+# questions (87 answerable, 34 unanswerable), because building the same index twice can move
+# a question or two (Chroma's HNSW graph and the order of passages with equal scores are not
+# deterministic): a regression fails, noise does not.
 FLOORS = {
-    "recall@1": 0.74,
-    "recall@5": 0.90,
-    "refusal_precision": 0.70,
-    "refusal_recall": 0.58,
+    "recall@1": 0.78,
+    "recall@5": 0.95,
+    "refusal_precision": 0.75,
+    "refusal_recall": 0.67,
 }
-CEILINGS = {"answerable_refused": 0.105, "unanswerable_answered": 0.12}
-# The answer issue's metrics (measured: keyword recall 0.63 on test.jsonl): a floor against
-# regressions, and no invalid citation ever.
-ANSWER_FLOORS = {"answer_keyword_recall": 0.55}
+CEILINGS = {"answerable_refused": 0.095, "unanswerable_answered": 0.12}
+# The answer issue's metrics: a floor against regressions, and no invalid citation ever.
+ANSWER_FLOORS = {"answer_keyword_recall": 0.61}
 
 
 def test_the_frozen_test_part_meets_its_targets(shared_index):
