@@ -34,7 +34,8 @@ ASKED: dict[str, re.Pattern[str]] = {
         r"|a partir de quand|date butoir|date limite|quelle echeance)\b",
         "count": r"\bcombien de\b|\bquel nombre\b|\bnombre de\b",
         "duration": r"\b(?:combien de (?:temps|jours|mois|ans|annees|heures|semaines)"
-        r"|quelle duree|quel delai|dans quel delai|au bout de combien)\b",
+        r"|quelle duree|quel delai|dans quel delai|au bout de combien|dure(?:nt)? combien"
+        r"|duree (?:\w+ )?de combien)\b",
         "contact": r"\b(?:mail|e-mail|email|courriel|adresse (?:mail|electronique)|telephone"
         r"|numero de tel\w*|site (?:web|internet))\b",
     }.items()

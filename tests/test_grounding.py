@@ -70,6 +70,8 @@ def test_coverage_and_neighbouring_pairs():
 
 def test_the_kind_of_fact_asked_and_whether_the_best_passages_give_one():
     assert asked_facts("Combien de temps dure la CUS ?") == ["duration"]
+    assert asked_facts("Les contrats de ville durent combien ?") == ["duration"]
+    assert asked_facts("une convention d'une durée minimale de combien ?") == ["duration"]
     assert asked_facts("Combien coûte l'inscription ?") == ["price"]
     assert asked_facts("Le comité se réunit à quelle fréquence ?") == ["frequency"]
     assert asked_facts("C'est prévu par quel article ?") == ["text"]
