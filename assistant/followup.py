@@ -86,23 +86,20 @@ def is_follow_up(question: str) -> bool:
 # Numbered parts of a course carried with their number (« session 2 du jour 1 » → « jour 1 »,
 # « séquence 2 »): « jour » alone would point at any day.
 _NUMBERED_PARTS = {"jour": "jour", "sequenc": "séquence"}
+# The words that name each part, skipped once the part is carried with its number.
+_PART_NOUNS = {"jour": {"jour"}, "sequenc": {"sequenc", "session"}}
 
 
 def key_words(question: str) -> list[str]:
     """The words of ``question`` that carry its subject (numbered parts, names, then content
     words)."""
+    parts = {noun: values for noun, values in numbered(question).items() if noun in _NUMBERED_PARTS}
     keep = [
         f"{_NUMBERED_PARTS[noun]} {value}"
-        for noun, values in sorted(numbered(question).items())
-        if noun in _NUMBERED_PARTS
+        for noun, values in sorted(parts.items())
         for value in sorted(values)
     ]
-    # The nouns themselves (« jour », « séquence », « session ») are then carried already.
-    numbered_nouns = {
-        stem
-        for part in keep
-        for stem in ([analyse(part)[0]] + (["session"] if "séquence" in part else []))
-    }
+    numbered_nouns = set().union(*(_PART_NOUNS[noun] for noun in parts))
     keep += [name for name in salient_terms(question) if name not in keep]
     for word in WORD.findall(re.sub(r"\b\w['’]", " ", question)):
         folded = fold(word)

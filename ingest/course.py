@@ -527,9 +527,9 @@ def cover_fields(pages: list[tuple[int | None, str]]) -> list[Field]:
         if current and current[2]:
             label, page, lines = current
             value = _field_value(lines)
-            fields.append(
-                Field(label, f"{label} :{'' if value[0] == chr(10) else ' '}{value}", page)
-            )
+            # A list starts on the next line (« Objectifs :\n- … »), a value on the same one.
+            separator = "" if value.startswith("\n") else " "
+            fields.append(Field(label, f"{label} :{separator}{value}", page))
 
     for page, text in _sheets(pages):
         if current:
@@ -576,9 +576,10 @@ def course_units(pages: list[tuple[int | None, str]], acronyms: set[str]) -> lis
     if not any(day.sessions for day in days):
         return []
     units = []
+    last_day = max(day.number for day in days)
     for day in days:
         people = list(dict.fromkeys(p.name for s in day.sessions for p in s.speakers + s.witnesses))
-        is_last = day.number == max(d.number for d in days)
+        is_last = day.number == last_day
         units.append(CourseUnit(day_text(day, acronyms, is_last), day.page, day.number, "", people))
         for session in day.sessions:
             units.append(
