@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 from assistant.evaluation import KINDS, normalise_answer  # noqa: E402
 
 BANK = ("tune.jsonl", "test.jsonl")
-OTHERS = ("holdout.jsonl",)
+OTHERS = ("holdout.jsonl", "holdout2.jsonl")
 PROGRAMME = ROOT / "corpus" / "src" / "module-9-5-programme.txt"
 PROGRAMME_NAMES = {"module-9-5-programme.pdf", "module-9-5-programme.txt"}
 FAMILIES = ("service-public", "lois", "cch-2015")
