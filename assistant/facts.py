@@ -19,8 +19,12 @@ _SMALL = "un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|douze|quinze|ving
 ASKED: dict[str, re.Pattern[str]] = {
     kind: re.compile(pattern)
     for kind, pattern in {
-        "person": r"(?:^|[,;?:]\s*|\bet\s+|\bc'est\s+|\best\s+)qui\b|\blequel\b|\blaquelle\b"
-        r"|\bqui (?:est|preside|dirige|anime|organise|intervient|gere|siege|signe|decide)\b",
+        "person": r"(?:^|[,;?:]\s*|\bet\s+|\bc'est\s+|\best\s+|\b(?:a|par|de|avec|chez)\s+)"
+        r"qui\b|\blequel\b|\blaquelle\b"
+        # Mid-sentence, « qui » asks after a preposition (« versée à qui ? ») or a verb of
+        # saying (« dis-moi qui préside »); after a noun it is a relative (« un organisme HLM
+        # qui gère … »).
+        r"|\b(?:savoir|sais|sait|dire|dis|demande|indiquer|preciser)(?:-moi|-nous)? qui\b",
         "place": r"\bou\b(?! bien)(?=[^?]*\?)|\bquelle (?:ville|region|commune|adresse)\b"
         r"|\bdans quel(?:le)? (?:ville|lieu|salle|region|departement)\b",
         "price": r"\bcombien (?:coute|ca coute)|\b(?:prix|tarif|cout|couts|frais d'inscription)\b"

@@ -147,7 +147,7 @@ _ORDINALS = {
 _VALUES = {
     "day": re.compile(
         r"\b(?:jour\s+(\d{1,2})|(premier|1er|deuxieme|2e|2eme|second|troisieme|3e|3eme|"
-        r"quatrieme|4e)\s+jour|(lendemain)|(veille))\b"
+        r"quatrieme|4e)\s+jour|(lendemain)|(veille)|(dernier)\s+jour)\b"
     ),
     "session": re.compile(r"\b(?:sequence|session)\s+(\d{1,2})\b"),
     "article": re.compile(
@@ -172,6 +172,9 @@ def _canonical(kind: str, match: re.Match, previous: str | None) -> str | None:
         return None
     value = groups[0]
     if kind == "day":
+        # The programme's last day says it is (« C'est le dernier jour de la formation. »).
+        if value == "dernier":
+            return "dernier jour"
         if value in ("lendemain", "veille"):
             if previous is None:
                 return None

@@ -85,6 +85,8 @@ class Slot:
     start: str
     end: str
     label: str = ""
+    # What the slot holds besides its label (the welcome's « tour de table … »).
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -253,6 +255,10 @@ def outline(pages: list[tuple[int | None, str]], acronyms: set[str]) -> list[Day
             _continue_heading(session, lines, index, known, acronyms)
             continue
         if session is None:
+            # Lines between the welcome and the day's first session say what the welcome is
+            # (« Présentation du programme… », « Tour de table et recueil des attentes… »).
+            if day.welcome is not None and not day.sessions and not _PERSON.search(line):
+                day.welcome.notes.append(line.lstrip("•- ").strip())
             continue
         following = next((text for _, text in lines[index + 1 :] if text), "")
         sub = _SUBSECTION.match(line)
@@ -434,7 +440,42 @@ def session_text(session: Session, acronyms: set[str]) -> str:
     text += "."
     if session.parts:
         text += " Au programme : " + " ; ".join(session.parts) + "."
+    elif points := _points(session, ""):
+        text += " Au programme : " + _listed(points)
     return text
+
+
+def _points(session: Session, part: str) -> list[str]:
+    """The bullet points of one part of a session (« » for a session without parts)."""
+    return [point for under, point in session.points if under == part and point.strip(" …")]
+
+
+def _listed(points: list[str]) -> str:
+    """Bullet points as one French enumeration: « les dynamiques … ; que faut-il traiter ? »."""
+    # « Les dynamiques », « L’esprit » start lower case; « CALEOL » keeps its capitals.
+    lowered = [
+        point[:1].lower() + point[1:] if re.match(r"^.[’']?[a-zà-ÿ]", point) else point
+        for point in points
+    ]
+    text = " ; ".join(
+        point.rstrip(" :;.") if i < len(lowered) - 1 else point for i, point in enumerate(lowered)
+    )
+    return text if text.endswith(("?", "!", ".")) else text.rstrip(" :;") + "."
+
+
+def part_text(session: Session, part: str, acronyms: set[str]) -> str | None:
+    """One part of a session (« 3.1 … ») with its bullet points, as one French sentence that
+    says which session, day and speakers it belongs to; None for a part without points."""
+    points = _points(session, part)
+    if not points:
+        return None
+    half = "au matin" if session.morning else "l'après-midi"
+    context = ", ".join([f"le jour {session.day} {half}"] + [p.name for p in session.speakers])
+    number, _, title = part.partition(" ")
+    return (
+        f"Dans la séquence {session.number}, « {sentence_case(session.title, acronyms)} » "
+        f"({context}), la partie {number} « {title} » aborde : {_listed(points)}"
+    )
 
 
 def day_text(day: Day, acronyms: set[str], is_last: bool = False) -> str:
@@ -442,7 +483,8 @@ def day_text(day: Day, acronyms: set[str], is_last: bool = False) -> str:
     last day (« le dernier jour, on finit à quelle heure ? »)."""
     rows = []
     if day.welcome and day.welcome.start:
-        rows.append(f"{day.welcome.start}–{day.welcome.end} : accueil des stagiaires")
+        notes = f" ({_listed(day.welcome.notes).rstrip('.')})" if day.welcome.notes else ""
+        rows.append(f"{day.welcome.start}–{day.welcome.end} : accueil des stagiaires{notes}")
     items: list[tuple[int, str]] = []
     for session in day.sessions:
         who = ", ".join(p.name for p in session.speakers + session.witnesses)
@@ -571,7 +613,8 @@ class CourseUnit:
 
 
 def course_units(pages: list[tuple[int | None, str]], acronyms: set[str]) -> list[CourseUnit]:
-    """One passage per session and one per day, or [] when the text has no course layout."""
+    """One passage per day, one per session and one per part of a session that has points, or
+    [] when the text has no course layout."""
     days = outline(pages, acronyms)
     if not any(day.sessions for day in days):
         return []
@@ -582,13 +625,11 @@ def course_units(pages: list[tuple[int | None, str]], acronyms: set[str]) -> lis
         is_last = day.number == last_day
         units.append(CourseUnit(day_text(day, acronyms, is_last), day.page, day.number, "", people))
         for session in day.sessions:
-            units.append(
-                CourseUnit(
-                    session_text(session, acronyms),
-                    session.page,
-                    day.number,
-                    session.number,
-                    [p.name for p in session.speakers + session.witnesses],
-                )
+            names = [p.name for p in session.speakers + session.witnesses]
+            texts = [session_text(session, acronyms)]
+            # « La partie 3.1, elle couvre quoi ? »: each part with its points.
+            texts += filter(None, (part_text(session, part, acronyms) for part in session.parts))
+            units.extend(
+                CourseUnit(text, session.page, day.number, session.number, names) for text in texts
             )
     return units

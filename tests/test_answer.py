@@ -158,6 +158,11 @@ def test_follow_up_detection_and_rewrite_without_a_model():
         ("Que dit l'article L442-5 ?", "et l'article L442-6 ?", "Que dit l'article L442-6 ?"),
         ("Quel est le budget du NPNRU ?", "et celui du PNRU ?", "Quel est le budget du PNRU ?"),
         (
+            "Le jour 1 finit à quelle heure ?",
+            "et le dernier jour ?",
+            "Le dernier jour finit à quelle heure ?",
+        ),
+        (
             "Qui témoigne le jour 3 au matin ?",
             "et l'après-midi ?",
             "Qui témoigne le jour 3 l'après-midi ?",

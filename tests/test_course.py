@@ -12,7 +12,16 @@ def _recomposed(path):
 
 
 def _session(recomposed, day, session):
-    (chunk,) = [c for c in recomposed if c.day == day and c.session == session]
+    (chunk,) = [
+        c
+        for c in recomposed
+        if c.day == day and c.session == session and c.text.startswith("Le jour")
+    ]
+    return chunk
+
+
+def _part(recomposed, number):
+    (chunk,) = [c for c in recomposed if f"la partie {number} " in c.text]
     return chunk
 
 
@@ -31,11 +40,31 @@ def test_the_programme_pdf_reads_as_days_sessions_and_speakers(programme_pdf):
     assert "14h00 à 17h00" in afternoon.text
     day3 = [c for c in recomposed if c.day == 3 and c.session is None][0]
     assert "se termine à 16h30" in day3.text and "Virginie Chahine" in day3.speakers
+    # What the welcome holds, printed between it and the first session.
+    day1 = [c for c in recomposed if c.day == 1 and c.session is None][0]
+    assert "9h00–9h30 : accueil des stagiaires (présentation du programme et de ses " in day1.text
+    assert "tour de table et recueil des attentes des stagiaires" in day1.text
     # « Le dernier jour, on finit à quelle heure ? »: the last day says it is.
     assert day3.text.endswith("C'est le dernier jour de la formation.")
     assert "dernier jour" not in [c for c in recomposed if c.day == 2][0].text
     assert "Bertrand Carpentier (Directeur association La Pose à Valenciennes)" in (
         _session(recomposed, 3, "5").text
+    )
+    # « La partie 3.1, elle couvre quoi ? »: each part of a session with its bullet points,
+    # its session, day and speaker, under the session's day and number.
+    part = _part(recomposed, "3.1")
+    assert (part.day, part.session, part.page_start) == (2, "3", 3)
+    assert part.text == (
+        "Dans la séquence 3, « Définir et suivre une stratégie au regard des enjeux et des "
+        "spécificités locales » (le jour 2 au matin, Christophe Noyé), la partie 3.1 « Le "
+        "peuplement des quartiers et rénovation urbaine » aborde : les dynamiques des quartiers "
+        "et les effets structurels ; que faut-il traiter ?"
+    )
+    # A part without points (a witness's slot) gets no passage of its own.
+    assert not [c for c in recomposed if "la partie 4.1 " in c.text]
+    # A session without parts lists its points itself.
+    assert _session(recomposed, 3, "7").text.endswith(
+        "Au programme : retour sur les attentes initiales et leur satisfaction."
     )
     # The chunks copied from the PDF keep their text and learn their day from their page.
     assert {c.day for c in chunks if not c.recomposed and c.page_start == 3} == {2}

@@ -86,6 +86,11 @@ def test_the_kind_of_fact_asked_and_whether_the_best_passages_give_one():
     assert asked_facts("Quand le bail prend-il fin ?") == ["date"]
     assert asked_facts("C'est quand la prochaine session ?") == ["date"]
     assert asked_facts("Qu'est-ce que la CUS ?") == []
+    # « qui » after a preposition or a verb of saying asks for someone; after a noun it is
+    # a relative pronoun.
+    assert asked_facts("l'APL est versée à qui ?") == ["person"]
+    assert asked_facts("Dis-moi qui préside la commission") == ["person"]
+    assert "person" not in asked_facts("un organisme HLM qui gère un gros parc doit-il vendre ?")
     assert asked_facts("Et son adresse mail ?") == ["contact"]
     assert asked_facts("Quelles pièces faut-il joindre à la demande ?") == []
     # No address, telephone number or web site in the APL article.

@@ -4,12 +4,13 @@ thresholds from its cross-validated precision–recall curve.
 1. Each question of ``tune.jsonl`` is answered as ``npnru ask`` would (a follow-up made
    standalone, the top k passages) and described by the features of ``assistant.grounding``.
 2. A logistic regression on the standardised features; its regularisation is chosen by
-   stratified 5-fold cross-validation (log-loss), and every question gets an out-of-fold
-   probability.
-3. On those out-of-fold probabilities: ``refuse_below`` is the highest threshold that refuses at
-   most ``--max-answerable-refused`` of the answerable questions; ``answer_from`` is the lowest
-   threshold that answers with confidence at most ``--max-unanswerable-answered`` of the
-   unanswerable ones. The figures at both thresholds are written with the model.
+   stratified 5-fold cross-validation repeated 10 times with other folds (mean log-loss), and
+   every question gets an out-of-fold probability in each repetition.
+3. On each repetition's out-of-fold probabilities: ``refuse_below`` is the highest threshold
+   that refuses at most ``--max-answerable-refused`` of the answerable questions;
+   ``answer_from`` is the lowest threshold that answers with confidence at most
+   ``--max-unanswerable-answered`` of the unanswerable ones. The model keeps the median of
+   each over the repetitions, and the figures at both thresholds are written with it.
 
 Usage: .venv/bin/python tests/eval/fit_answerability.py --questions tests/eval/tune.jsonl \\
            --corpus corpus/documents ../shared/corpus/lois ../shared/corpus/cch-2015 \\
@@ -42,6 +43,8 @@ from assistant.retrieval import corpus_frequency, search, sentence_similarities 
 
 C_GRID = (0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 FOLDS = 5
+# Cross-validations repeated with other folds (see ``repeated``).
+REPEATS = 10
 SEED = 20261126
 
 
@@ -67,16 +70,22 @@ def standardise(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return mean, scale
 
 
-def out_of_fold(x: np.ndarray, y: np.ndarray, c: float) -> np.ndarray:
+def out_of_fold(x: np.ndarray, y: np.ndarray, c: float, seed: int = SEED) -> np.ndarray:
     """Each question's probability from a model fitted without its fold."""
     probabilities = np.zeros(len(y))
-    folds = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=SEED)
+    folds = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=seed)
     for train, held in folds.split(x, y):
         mean, scale = standardise(x[train])
         model = LogisticRegression(C=c, max_iter=1000)
         model.fit((x[train] - mean) / scale, y[train])
         probabilities[held] = model.predict_proba((x[held] - mean) / scale)[:, 1]
     return probabilities
+
+
+def repeated(x: np.ndarray, y: np.ndarray, c: float) -> list[np.ndarray]:
+    """The out-of-fold probabilities of ``REPEATS`` cross-validations with other folds: one
+    split into folds moves a threshold by several questions, their median much less."""
+    return [out_of_fold(x, y, c, SEED + repeat) for repeat in range(REPEATS)]
 
 
 def figures(p: np.ndarray, y: np.ndarray, refuse_below: float, answer_from: float) -> dict:
@@ -135,12 +144,17 @@ def main(argv: list[str] | None = None) -> int:
     x = np.array([[row[name] for name in names] for row in rows])
     y = np.array([1 if q.answerable else 0 for q in questions])
 
-    losses = {c: log_loss(y, out_of_fold(x, y, c)) for c in C_GRID}
+    runs = {c: repeated(x, y, c) for c in C_GRID}
+    losses = {c: float(np.mean([log_loss(y, p) for p in runs[c]])) for c in C_GRID}
     c = min(losses, key=losses.get)
-    p = out_of_fold(x, y, c)
-    refuse_below, answer_from = thresholds(
-        p, y, args.max_answerable_refused, args.max_unanswerable_answered
-    )
+    cuts = [
+        thresholds(p, y, args.max_answerable_refused, args.max_unanswerable_answered)
+        for p in runs[c]
+    ]
+    refuse_below = float(np.median([cut[0] for cut in cuts]))
+    answer_from = float(max(np.median([cut[1] for cut in cuts]), refuse_below))
+    # The figures below are those of the averaged out-of-fold probabilities.
+    p = np.mean(runs[c], axis=0)
     if args.details:
         with args.details.open("w", encoding="utf-8") as out:
             for q, row, probability in zip(questions, rows, p, strict=True):
@@ -177,7 +191,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"{args.max_answerable_refused:.0%} des questions avec réponse ; answer_from : le "
                 f"plus bas qui répond avec assurance à au plus "
                 f"{args.max_unanswerable_answered:.0%} des questions sans réponse (probabilités "
-                f"hors pli, validation croisée à {FOLDS} plis)"
+                f"hors pli, validation croisée à {FOLDS} plis répétée {REPEATS} fois, médiane des "
+                f"seuils)"
             ),
         },
         "cross_validation": {"auc": round(float(roc_auc_score(y, p)), 4), **cv},
