@@ -250,13 +250,15 @@ def compose_extractive(
             citations[passage.chunk_id] = citation
         if picked.span and picked.span not in citation.spans:
             citation.spans.append(picked.span)
-        ending = "" if picked.sentence.endswith((".", "!", "?", "»", "…", "]")) else "."
+        # « … (CDPR), » or « … en ligne : » cut from what follows ends as a sentence.
+        sentence = picked.sentence.rstrip(" ,;:")
+        ending = "" if sentence.endswith((".", "!", "?", "»", "…", "]")) else "."
         label = source_label(passage)
         if number == 0:
             # The lead: the asked fact, alone on its line under its source.
-            blocks.append((label, [f"{picked.sentence}{ending} [{citation.n}]"]))
+            blocks.append((label, [f"{sentence}{ending} [{citation.n}]"]))
             continue
-        line = f"- {picked.sentence}{ending} [{citation.n}]"
+        line = f"- {sentence}{ending} [{citation.n}]"
         if len(blocks) > 1 and blocks[-1][0] == label:
             blocks[-1][1].append(line)
         else:

@@ -288,6 +288,9 @@ def _asking(question: str) -> tuple[dict[str, float], list[str]]:
     return wanted, asked
 
 
+_LIST_ASKED = re.compile(r"\b(?:comment|quels|quelles|lesquels|lesquelles|en fonction de quoi)\b")
+
+
 def pick(
     question: str, passages: list[Passage], similarity: Similarity | None = None
 ) -> list[Picked]:
@@ -308,7 +311,10 @@ def pick(
         # A passage of another day or session than the one asked answers nothing here.
         if pairs and numbering(pairs, passage) < 0:
             continue
-        for index, parts in _with_items(_candidates(sentences(passage.text))):
+        candidates = _candidates(sentences(passage.text))
+        if not _LIST_ASKED.search(fold(question)):
+            candidates = _with_items(candidates)
+        for index, parts in candidates:
             text = _joined(parts)
             # The document's own title, or a question (a fiche's heading), answers nothing.
             if parts[0].strip().rstrip(" .") == title or text.rstrip().endswith("?"):

@@ -63,11 +63,41 @@ def _clean(text: str) -> str:
     return re.sub(r"\s+", " ", text.replace("\xa0", " ")).strip()
 
 
+def _contact(node: dict) -> str:
+    """A contact point written in the text (« … obtenir de l'aide — Par téléphone : 0 806 000
+    113 (…). Ouvert du lundi au vendredi de 9h à 19h. »), as one paragraph; "" for a mere link
+    to a directory (an « OuSAdresser » without text of its own)."""
+    children = [c for c in node.get("children") or [] if c.get("type") == "element"]
+    body = next((c for c in children if c["name"] == "Texte"), None)
+    if body is None:
+        return ""
+    pieces: list[str] = []
+
+    def collect(element: dict) -> None:
+        for child in element.get("children") or []:
+            if child.get("type") != "element":
+                continue
+            text = _clean(_text(child))
+            if child["name"] == "Titre" and text:
+                pieces.append(text + " :")
+            elif child["name"] == "Paragraphe" and text:
+                pieces.append(text if text.endswith((".", "!", "?", ":")) else text + ".")
+            else:
+                collect(child)
+
+    collect(body)
+    title = next((_clean(_text(c)) for c in children if c["name"] == "Titre"), "")
+    return " — ".join(filter(None, [title, " ".join(pieces)]))
+
+
 def _walk(node: dict, lines: list[str], level: int) -> None:
     for child in node.get("children") or []:
         if child.get("type") != "element":
             continue
         name = child["name"]
+        if name == "OuSAdresser" and (contact := _contact(child)):
+            lines += [contact, ""]
+            continue
         if name in SKIPPED or name.startswith("dc:"):
             continue
         if name in SECTIONS:

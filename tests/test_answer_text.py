@@ -57,3 +57,15 @@ def test_a_passage_that_starts_mid_sentence_does_not_lead_with_the_fragment():
     passage = Passage(rank=1, chunk_id="c", doc_id="d", title="Programme", text=text, score=0.5)
     lead = pick("Combien d'heures dure la formation ?", [passage])[0]
     assert lead.sentence.startswith("Durée") and "17h30" in lead.sentence
+
+
+def test_a_lead_cut_before_what_it_announces_still_ends_as_a_sentence():
+    from assistant.answer import compose_extractive
+    from assistant.retrieval import Passage
+
+    text = (
+        "Le SLS est calculé en fonction :\n\n- de la surface habitable,\n- du coefficient (CDPR),"
+    )
+    passage = Passage(rank=1, chunk_id="c", doc_id="d", title="SLS", text=text, score=0.6)
+    answer, _ = compose_extractive("Le SLS est calculé en fonction de quoi ?", [passage])
+    assert ",." not in answer and ":." not in answer

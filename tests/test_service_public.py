@@ -34,6 +34,18 @@ def test_json_fiche_text_and_metadata():
     assert "Accueil particuliers" not in text  # the breadcrumb trail is navigation
 
 
+def test_a_contact_point_written_in_the_text_is_kept():
+    # « Il est possible d'obtenir de l'aide … : » announces a contact point: its telephone
+    # number and hours are content; a bare link to a directory (« Adil ») is navigation.
+    path = shared_dir("service-public") / "F10007.json"
+    text = load_document(path, "F10007.json").pages[0][1]
+    assert (
+        "obtenir de l'aide — Par téléphone : 0 806 000 113 (prix d'un appel local depuis un "
+        "poste fixe). Ouvert du lundi au vendredi de 9h à 19h." in text
+    )
+    assert "Agence départementale pour l'information sur le logement" not in text
+
+
 def test_xml_form_gives_the_same_document(tmp_path):
     source = shared_dir("service-public") / "F2559.json"
     tree = json.loads(source.read_text(encoding="utf-8"))
