@@ -172,7 +172,7 @@ def _canonical(kind: str, match: re.Match, previous: str | None) -> str | None:
         return None
     value = groups[0]
     if kind == "day":
-        # The programme's last day says it is (« C'est le dernier jour de la formation. »).
+        # The programme's last day says it is (« Le jour 3, dernier jour de la formation, … »).
         if value == "dernier":
             return "dernier jour"
         if value in ("lendemain", "veille"):

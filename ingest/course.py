@@ -514,12 +514,17 @@ def day_text(day: Day, acronyms: set[str], is_last: bool = False) -> str:
             )
     rows += [text for _, text in sorted(items)]
     text = f"Déroulé du jour {day.number} : " + " ; ".join(rows) + "."
+    # The last day says it is in the sentence of its hours: « le dernier jour, on finit à
+    # quelle heure ? » is answered by one sentence.
+    last_day = ", dernier jour de la formation," if is_last else ""
     if day.slots:
         first = min(day.slots, key=lambda s: _at(s.start))
         last = max(day.slots, key=lambda s: _at(s.end))
-        text += f" Le jour {day.number} commence à {first.start} et se termine à {last.end}."
-    if is_last:
-        text += " C'est le dernier jour de la formation."
+        text += (
+            f" Le jour {day.number}{last_day} commence à {first.start} et se termine à {last.end}."
+        )
+    elif is_last:
+        text += f" Le jour {day.number} est le dernier jour de la formation."
     return text
 
 

@@ -45,7 +45,9 @@ def test_the_programme_pdf_reads_as_days_sessions_and_speakers(programme_pdf):
     assert "9h00–9h30 : accueil des stagiaires (présentation du programme et de ses " in day1.text
     assert "tour de table et recueil des attentes des stagiaires" in day1.text
     # « Le dernier jour, on finit à quelle heure ? »: the last day says it is.
-    assert day3.text.endswith("C'est le dernier jour de la formation.")
+    assert day3.text.endswith(
+        "Le jour 3, dernier jour de la formation, commence à 9h00 et se termine à 16h30."
+    )
     assert "dernier jour" not in [c for c in recomposed if c.day == 2][0].text
     assert "Bertrand Carpentier (Directeur association La Pose à Valenciennes)" in (
         _session(recomposed, 3, "5").text
