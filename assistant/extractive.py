@@ -307,6 +307,7 @@ def pick(
         asks.insert(0, _asking(question))
     pairs = numbered(question)
     defines = bool(_DEFINITION.match(question.replace("’", "'")))
+    lists = bool(_LIST_ASKED.search(fold(question)))
     scored = []
     for passage in passages:
         title = passage.title.strip().rstrip(" .")
@@ -314,7 +315,7 @@ def pick(
         if pairs and numbering(pairs, passage) < 0:
             continue
         candidates = _candidates(sentences(passage.text))
-        if not _LIST_ASKED.search(fold(question)):
+        if not lists:
             candidates = _with_items(candidates)
         for index, parts in candidates:
             text = _joined(parts)

@@ -415,9 +415,13 @@ def _span(start: str | None, end: str | None) -> str:
     return f"de {start} à {end}" if start and end else ""
 
 
+def _half(session: Session) -> str:
+    return "au matin" if session.morning else "l'après-midi"
+
+
 def session_text(session: Session, acronyms: set[str]) -> str:
     """One session as French sentences."""
-    half = "au matin" if session.morning else "l'après-midi"
+    half = _half(session)
     when = ", ".join(
         filter(None, [f"Le jour {session.day} {half}", _span(session.start, session.end)])
     )
@@ -457,9 +461,7 @@ def _listed(points: list[str]) -> str:
         point[:1].lower() + point[1:] if re.match(r"^.[’']?[a-zà-ÿ]", point) else point
         for point in points
     ]
-    text = " ; ".join(
-        point.rstrip(" :;.") if i < len(lowered) - 1 else point for i, point in enumerate(lowered)
-    )
+    text = " ; ".join([point.rstrip(" :;.") for point in lowered[:-1]] + lowered[-1:])
     return text if text.endswith(("?", "!", ".")) else text.rstrip(" :;") + "."
 
 
@@ -469,7 +471,7 @@ def part_text(session: Session, part: str, acronyms: set[str]) -> str | None:
     points = _points(session, part)
     if not points:
         return None
-    half = "au matin" if session.morning else "l'après-midi"
+    half = _half(session)
     context = ", ".join([f"le jour {session.day} {half}"] + [p.name for p in session.speakers])
     number, _, title = part.partition(" ")
     return (
