@@ -24,7 +24,9 @@ ASKED: dict[str, re.Pattern[str]] = {
         # Mid-sentence, « qui » asks after a preposition (« versée à qui ? ») or a verb of
         # saying (« dis-moi qui préside »); after a noun it is a relative (« un organisme HLM
         # qui gère … »).
-        r"|\b(?:savoir|sais|sait|dire|dis|demande|indiquer|preciser)(?:-moi|-nous)? qui\b",
+        r"|\b(?:savoir|sais|sait|dire|dis|demande|indiquer|preciser)(?:-moi|-nous)? qui\b"
+        # « … doit consulter qui ? »: « qui » that ends the question asks.
+        r"|\bqui\s*\?\s*$",
         "place": r"\bou\b(?! bien)(?=[^?]*\?)|\bquelle (?:ville|region|commune|adresse)\b"
         r"|\bdans quel(?:le)? (?:ville|lieu|salle|region|departement)\b",
         "price": r"\bcombien (?:coute|ca coute)|\b(?:prix|tarif|cout|couts|frais d'inscription)\b"

@@ -242,6 +242,34 @@ def _switched_acronym(question: str, previous: str) -> str | None:
     return previous[: old.start()] + names[0] + previous[old.end() :]
 
 
+# « et en Île-de-France ? », « et pour une colocation ? »: a follow-up that only adds a
+# complement to the previous question (a place, a public, a case), asking nothing of its own.
+_COMPLEMENT = re.compile(
+    r"^\s*(?:et|mais)\s+((?:a|au|aux|en|dans|pour|chez|hors|cote|du cote (?:de|du|des))\b.*?)"
+    r"(?:[,\s]*(?:c'est|ca)?\s*(?:pareil|aussi|idem|la meme chose))?\s*\?*\s*$"
+)
+_ASKS = re.compile(
+    r"\b(?:qui|quoi|quel(?:le)?s?|comment|combien|quand|ou|pourquoi|est-ce|c'est|ca|il|elle|"
+    r"ils|elles|on|je|j|peut|faut|doit)\b"
+)
+
+
+def _complemented(question: str, previous: str) -> str | None:
+    """The previous question with the follow-up's complement added (« et à Paris ? » after
+    « Quel est le plafond pour une personne seule ? » gives « Quel est le plafond pour une
+    personne seule à Paris ? »): the previous question keeps what it asked (« combien »,
+    « quel délai »), which carried key words lose. None when the follow-up asks more."""
+    folded = fold(question).replace("’", "'")
+    match = _COMPLEMENT.match(folded)
+    if not match or _ASKS.search(match.group(1).replace("'", "' ")):
+        return None
+    start, end = match.span(1)
+    if len(fold(question)) != len(question):
+        return None
+    complement = question[start:end].strip(" ,")
+    return f"{previous.rstrip(' ?')} {complement} ?"
+
+
 def standalone(question: str, history: Sequence[Turn], rewrite=None) -> str:
     """The question to search for. ``rewrite(question, history)`` is the generative model's
     reformulation, tried first when given; on any failure the key words are carried over."""
@@ -255,7 +283,11 @@ def standalone(question: str, history: Sequence[Turn], rewrite=None) -> str:
         except Exception:  # noqa: BLE001 — any failure of the model falls back to the rule
             pass
     previous = _resolved(history)
-    return switched(question, previous) or carry_over(question, previous)
+    return (
+        switched(question, previous)
+        or _complemented(question, previous)
+        or carry_over(question, previous)
+    )
 
 
 def _resolved(history: Sequence[Turn]) -> str:
@@ -264,7 +296,11 @@ def _resolved(history: Sequence[Turn]) -> str:
     resolved = history[0].question
     for turn in history[1:]:
         if is_follow_up(turn.question):
-            resolved = switched(turn.question, resolved) or carry_over(turn.question, resolved)
+            resolved = (
+                switched(turn.question, resolved)
+                or _complemented(turn.question, resolved)
+                or carry_over(turn.question, resolved)
+            )
         else:
             resolved = turn.question
     return resolved

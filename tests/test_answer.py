@@ -179,6 +179,22 @@ def test_a_follow_up_that_asks_more_carries_the_subject():
     assert carried.startswith("et ça s'applique en QPV ?") and "SLS" in carried
 
 
+def test_a_follow_up_that_adds_a_complement_keeps_what_was_asked():
+    # « et en Île-de-France ? » asks the same thing for another place: the previous question
+    # keeps its « combien de temps », which carried key words would lose.
+    previous = "Combien de temps a la commission de médiation Dalo pour rendre sa décision ?"
+    assert standalone("et en Île-de-France ?", [Turn(previous)]) == (
+        "Combien de temps a la commission de médiation Dalo pour rendre sa décision "
+        "en Île-de-France ?"
+    )
+    assert standalone("Et pour une colocation, c'est pareil ?", [Turn("C'est quoi la RLS ?")]) == (
+        "C'est quoi la RLS pour une colocation ?"
+    )
+    # A follow-up that asks something of its own is no complement.
+    carried = standalone("et pour saisir la commission, c'est quel formulaire ?", [Turn(previous)])
+    assert carried.endswith(")")
+
+
 def test_a_follow_up_carries_an_acronym_that_reads_as_a_stop_word():
     previous = "Quel est le plafond de ressources pour un PLUS pour une personne seule ?"
     assert "PLUS" in standalone("et a Paris ?", [Turn(previous)])

@@ -69,3 +69,22 @@ def test_a_lead_cut_before_what_it_announces_still_ends_as_a_sentence():
     passage = Passage(rank=1, chunk_id="c", doc_id="d", title="SLS", text=text, score=0.6)
     answer, _ = compose_extractive("Le SLS est calculé en fonction de quoi ?", [passage])
     assert ",." not in answer and ":." not in answer
+
+
+def test_the_lead_goes_on_with_the_sentence_that_continues_it():
+    from assistant.extractive import pick
+    from assistant.retrieval import Passage
+
+    # « Dans ce cas, … » goes on with the lead's subject and holds the asked duration.
+    text = (
+        "Les contrats de ville sont conclus pour une durée de six ans. Les contrats qui ne "
+        "peuvent être signés dans le délai prévu le sont, au plus tard, l'année suivant celle "
+        "du renouvellement général des conseils municipaux. Dans ce cas, leur entrée en vigueur "
+        "est décalée d'une année et leur durée est de cinq ans. Ils sont actualisés tous les "
+        "trois ans."
+    )
+    passage = Passage(rank=1, chunk_id="c", doc_id="d", title="Loi", text=text, score=0.6)
+    lead = pick("Un contrat de ville qui ne peut être signé dans le délai prévu ?", [passage])[0]
+    assert lead.sentence.startswith("Les contrats qui ne peuvent être signés")
+    assert lead.sentence.endswith("leur durée est de cinq ans.")
+    assert passage.text[lead.span[0] : lead.span[1]].endswith("cinq ans.")

@@ -90,6 +90,7 @@ def test_the_kind_of_fact_asked_and_whether_the_best_passages_give_one():
     # a relative pronoun.
     assert asked_facts("l'APL est versée à qui ?") == ["person"]
     assert asked_facts("Dis-moi qui préside la commission") == ["person"]
+    assert asked_facts("le bailleur doit consulter qui ?") == ["person"]
     assert "person" not in asked_facts("un organisme HLM qui gère un gros parc doit-il vendre ?")
     assert asked_facts("Et son adresse mail ?") == ["contact"]
     assert asked_facts("Quelles pièces faut-il joindre à la demande ?") == []
