@@ -155,6 +155,17 @@ def test_a_programme_is_not_taken_for_the_new_one():
     assert other_variant(asked, new) == 1.0 and other_variant(asked, both) == 0.0
 
 
+def test_a_question_about_the_course_is_told_from_one_about_its_subject():
+    from assistant.retrieval import about_course
+
+    assert about_course("qui vient présenter les attendus de l'ANRU pendant la formation ?")
+    assert about_course("le temoignage de l'ANRU il porte sur quoi ?")
+    assert about_course("Qui anime le J2 ?")
+    assert not about_course("Quels sont les attendus de l'ANRU pour le NPNRU ?")
+    # The national programme is no course programme.
+    assert not about_course("le programme national de rénovation urbaine, il sert à quoi ?")
+
+
 def test_the_old_programme_asked_finds_its_own_article(shared_index):
     # Article 7 of the 2003 law gives the PNRU's budget; article 9-2 the NPNRU's.
     [first] = search(shared_index, "Quel est le budget du PNRU ?", 1)
