@@ -270,6 +270,38 @@ def _complemented(question: str, previous: str) -> str | None:
     return f"{previous.rstrip(' ?')} {complement} ?"
 
 
+# A person named in an answer (« … avec le témoignage de Bertrand Carpentier (…) »).
+_PERSON = re.compile(
+    r"\b[A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)? [A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)?"
+    r"|\b[A-ZÀ-Ý][a-zà-ÿ]+ [A-ZÀ-Ý]{3,}\b"
+)
+_PERSONAL = re.compile(r"\b(?:il|elle|ils|elles|lui|leur|leurs)\b")
+
+
+def _answered_people(question: str, previous: Turn) -> list[str]:
+    """The people named by the first line of the previous answer, when it answered « qui … ? »
+    and the follow-up speaks of someone (« il vient d'où ? »): the question does not name
+    them, the answer does."""
+    from assistant.facts import asked_facts
+
+    if not previous.answer or "person" not in asked_facts(previous.question):
+        return []
+    if not _PERSONAL.search(fold(_IMPERSONAL.sub(" ", question))):
+        return []
+    lines = [
+        line.strip()
+        for line in previous.answer.splitlines()
+        if line.strip() and not line.rstrip().endswith(":")
+    ]
+    if not lines:
+        return []
+    names = []
+    for name in _PERSON.findall(re.sub(r"\[\d+\]", " ", lines[0])):
+        if name not in names and not any(fold(w) in STOPWORDS for w in name.split()):
+            names.append(name)
+    return names
+
+
 def standalone(question: str, history: Sequence[Turn], rewrite=None) -> str:
     """The question to search for. ``rewrite(question, history)`` is the generative model's
     reformulation, tried first when given; on any failure the key words are carried over."""
@@ -283,6 +315,8 @@ def standalone(question: str, history: Sequence[Turn], rewrite=None) -> str:
         except Exception:  # noqa: BLE001 — any failure of the model falls back to the rule
             pass
     previous = _resolved(history)
+    if people := _answered_people(question, history[-1]):
+        previous = f"{' '.join(people)} : {previous}"
     return (
         switched(question, previous)
         or _complemented(question, previous)

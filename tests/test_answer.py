@@ -195,6 +195,23 @@ def test_a_follow_up_that_adds_a_complement_keeps_what_was_asked():
     assert carried.endswith(")")
 
 
+def test_a_follow_up_about_the_person_an_answer_named_carries_that_name():
+    # « il » is the witness the previous answer named, not a word of the previous question.
+    answer = (
+        "D'après le support de cours « Programme du Module 9.5 » (p. 4) :\n\n"
+        "Le jour 3 au matin, de 10h00 à 12h30, Francis Rathier anime la séquence 5, avec le "
+        "témoignage de Bertrand Carpentier (Directeur association La Pose à Valenciennes). [1]"
+    )
+    previous = Turn("Qui témoigne sur les relogements ?", answer)
+    searched = standalone("il vient d'où ?", [previous])
+    assert "Bertrand" in searched and "Carpentier" in searched
+    # Without the answer, or when nobody was asked for, only the question's words are carried.
+    assert "Carpentier" not in standalone("il vient d'où ?", [Turn(previous.question)])
+    assert "Carpentier" not in standalone(
+        "il vient d'où ?", [Turn("Que se passe-t-il le jour 3 ?", answer)]
+    )
+
+
 def test_a_follow_up_carries_an_acronym_that_reads_as_a_stop_word():
     previous = "Quel est le plafond de ressources pour un PLUS pour une personne seule ?"
     assert "PLUS" in standalone("et a Paris ?", [Turn(previous)])
