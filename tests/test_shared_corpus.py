@@ -164,6 +164,7 @@ def test_a_question_about_the_course_is_told_from_one_about_its_subject():
     assert not about_course("Quels sont les attendus de l'ANRU pour le NPNRU ?")
     # The national programme is no course programme.
     assert not about_course("le programme national de rénovation urbaine, il sert à quoi ?")
+    assert not about_course("Que contient le programme local de l'habitat ?")
 
 
 def test_the_old_programme_asked_finds_its_own_article(shared_index):
