@@ -8,6 +8,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from assistant.facts import asked_facts
 from assistant.text import (
     STOPWORDS,
     WORD,
@@ -282,8 +283,6 @@ def _answered_people(question: str, previous: Turn) -> list[str]:
     """The people named by the first line of the previous answer, when it answered « qui … ? »
     and the follow-up speaks of someone (« il vient d'où ? »): the question does not name
     them, the answer does."""
-    from assistant.facts import asked_facts
-
     if not previous.answer or "person" not in asked_facts(previous.question):
         return []
     if not _PERSONAL.search(fold(_IMPERSONAL.sub(" ", question))):
