@@ -88,3 +88,19 @@ def test_the_lead_goes_on_with_the_sentence_that_continues_it():
     assert lead.sentence.startswith("Les contrats qui ne peuvent être signés")
     assert lead.sentence.endswith("leur durée est de cinq ans.")
     assert passage.text[lead.span[0] : lead.span[1]].endswith("cinq ans.")
+
+
+def test_a_sentence_whose_last_point_is_a_question_can_lead_but_a_question_heading_cannot():
+    from assistant.extractive import pick
+    from assistant.retrieval import Passage
+
+    text = (
+        "Qui anime la partie 3.1 ?\n\n"
+        "Dans la séquence 3, « Définir et suivre une stratégie » (le jour 2 au matin, Christophe "
+        "Noyé), la partie 3.1 « Le peuplement des quartiers et rénovation urbaine » aborde : les "
+        "dynamiques des quartiers et les effets structurels ; que faut-il traiter ?"
+    )
+    passage = Passage(rank=1, chunk_id="c", doc_id="d", title="Programme", text=text, score=0.6)
+    lead = pick("la partie 3.1, elle couvre quoi ?", [passage])[0]
+    assert "effets structurels" in lead.sentence
+    assert not lead.sentence.startswith("Qui anime")
