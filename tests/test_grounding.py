@@ -3,6 +3,7 @@ passages written the way the corpus writes them, the three outcomes, and the shi
 
 import json
 
+from assistant.facts import GIVEN
 from assistant.grounding import (
     ANSWER,
     FEATURES,
@@ -91,6 +92,10 @@ def test_the_kind_of_fact_asked_and_whether_the_best_passages_give_one():
     assert asked_facts("l'APL est versée à qui ?") == ["person"]
     assert asked_facts("Dis-moi qui préside la commission") == ["person"]
     assert asked_facts("le bailleur doit consulter qui ?") == ["person"]
+    # « versée au bailleur » names whom it is paid to: a person or body is given.
+    assert GIVEN["person"].search("L'aide est versée au bailleur du logement.")
+    assert GIVEN["person"].search("Dans les autres cas, à l'établissement habilité.")
+    assert not GIVEN["person"].search("Dans les autres cas, elle est versée.")
     assert "person" not in asked_facts("un organisme HLM qui gère un gros parc doit-il vendre ?")
     assert asked_facts("Et son adresse mail ?") == ["contact"]
     assert asked_facts("Quelles pièces faut-il joindre à la demande ?") == []
