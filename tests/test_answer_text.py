@@ -1,5 +1,11 @@
-from assistant.answer import sentences
+from assistant.answer import compose_extractive, sentences
+from assistant.extractive import pick
+from assistant.retrieval import Passage
 from assistant.text import content_terms
+
+
+def _passage(text: str, title: str = "Programme", score: float = 0.6) -> Passage:
+    return Passage(rank=1, chunk_id="c", doc_id="d", title=title, text=text, score=score)
 
 
 def test_wrapped_lines_are_joined_and_items_kept_apart():
@@ -29,9 +35,6 @@ def test_content_terms_fold_accents_numbers_and_plurals():
 
 
 def test_a_list_item_that_answers_leads_with_the_sentence_that_introduces_it():
-    from assistant.extractive import pick
-    from assistant.retrieval import Passage
-
     text = (
         "Les salaires forfaitaires intègrent les frais de charges sociales et les frais de "
         "structure (dépenses matérielles, postes à caractère fonctionnel ou ne contribuant pas "
@@ -41,7 +44,7 @@ def test_a_list_item_that_answers_leads_with_the_sentence_that_introduces_it():
         "- 69 000 euros par an pour un poste d'assistant administratif ;\n"
         "- 80 000 euros par an pour un poste de chargé d'opération."
     )
-    passage = Passage(rank=1, chunk_id="c", doc_id="d", title="RGA", text=text, score=0.6)
+    passage = _passage(text, "RGA", 0.6)
     lead = pick("Quel salaire forfaitaire pour un chef de projet ?", [passage])[0]
     assert lead.sentence.startswith("Les salaires forfaitaires") or lead.sentence.startswith("[…]")
     assert "115 000 euros par an pour un chef de projet" in lead.sentence
@@ -49,32 +52,23 @@ def test_a_list_item_that_answers_leads_with_the_sentence_that_introduces_it():
 
 
 def test_a_passage_that_starts_mid_sentence_does_not_lead_with_the_fragment():
-    from assistant.extractive import pick
-    from assistant.retrieval import Passage
-
     # A size-cut chunk starts with the end of the previous one's last line.
     text = "d’Urbanisme de Paris, Cf. Géo\nDurée\n3 jours (17h30)\nPublic\nEn charge d'un quartier."
-    passage = Passage(rank=1, chunk_id="c", doc_id="d", title="Programme", text=text, score=0.5)
+    passage = _passage(text, "Programme", 0.5)
     lead = pick("Combien d'heures dure la formation ?", [passage])[0]
     assert lead.sentence.startswith("Durée") and "17h30" in lead.sentence
 
 
 def test_a_lead_cut_before_what_it_announces_still_ends_as_a_sentence():
-    from assistant.answer import compose_extractive
-    from assistant.retrieval import Passage
-
     text = (
         "Le SLS est calculé en fonction :\n\n- de la surface habitable,\n- du coefficient (CDPR),"
     )
-    passage = Passage(rank=1, chunk_id="c", doc_id="d", title="SLS", text=text, score=0.6)
+    passage = _passage(text, "SLS", 0.6)
     answer, _ = compose_extractive("Le SLS est calculé en fonction de quoi ?", [passage])
     assert ",." not in answer and ":." not in answer
 
 
 def test_the_lead_goes_on_with_the_sentence_that_continues_it():
-    from assistant.extractive import pick
-    from assistant.retrieval import Passage
-
     # « Dans ce cas, … » goes on with the lead's subject and holds the asked duration.
     text = (
         "Les contrats de ville sont conclus pour une durée de six ans. Les contrats qui ne "
@@ -83,7 +77,7 @@ def test_the_lead_goes_on_with_the_sentence_that_continues_it():
         "est décalée d'une année et leur durée est de cinq ans. Ils sont actualisés tous les "
         "trois ans."
     )
-    passage = Passage(rank=1, chunk_id="c", doc_id="d", title="Loi", text=text, score=0.6)
+    passage = _passage(text, "Loi", 0.6)
     lead = pick("Un contrat de ville qui ne peut être signé dans le délai prévu ?", [passage])[0]
     assert lead.sentence.startswith("Les contrats qui ne peuvent être signés")
     assert lead.sentence.endswith("leur durée est de cinq ans.")
@@ -91,16 +85,13 @@ def test_the_lead_goes_on_with_the_sentence_that_continues_it():
 
 
 def test_a_sentence_whose_last_point_is_a_question_can_lead_but_a_question_heading_cannot():
-    from assistant.extractive import pick
-    from assistant.retrieval import Passage
-
     text = (
         "Qui anime la partie 3.1 ?\n\n"
         "Dans la séquence 3, « Définir et suivre une stratégie » (le jour 2 au matin, Christophe "
         "Noyé), la partie 3.1 « Le peuplement des quartiers et rénovation urbaine » aborde : les "
         "dynamiques des quartiers et les effets structurels ; que faut-il traiter ?"
     )
-    passage = Passage(rank=1, chunk_id="c", doc_id="d", title="Programme", text=text, score=0.6)
+    passage = _passage(text, "Programme", 0.6)
     lead = pick("la partie 3.1, elle couvre quoi ?", [passage])[0]
     assert "effets structurels" in lead.sentence
     assert not lead.sentence.startswith("Qui anime")
