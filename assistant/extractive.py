@@ -318,12 +318,15 @@ def pick(
     defines = bool(_DEFINITION.match(question.replace("’", "'")))
     lists = bool(_LIST_ASKED.search(fold(question)))
     scored = []
+    # Each passage's units, split once (the lead's continuation reads them again).
+    units: dict[str, list[str]] = {}
     for passage in passages:
         title = passage.title.strip().rstrip(" .")
         # A passage of another day or session than the one asked answers nothing here.
         if pairs and numbering(pairs, passage) < 0:
             continue
-        candidates = _candidates(sentences(passage.text))
+        units[passage.chunk_id] = sentences(passage.text)
+        candidates = _candidates(units[passage.chunk_id])
         if not lists:
             candidates = _with_items(candidates)
         for index, parts in candidates:
@@ -396,7 +399,7 @@ def pick(
                 if not chosen:
                     # The lead goes on with the sentence that continues it, if any: no quote
                     # repeats that sentence.
-                    longer = _continued((rank, index, parts, passage, part), parts)
+                    longer = _continued(units[passage.chunk_id], index, parts)
                     continued, parts = longer is not parts, longer
                 chosen.append((rank, index, parts, passage, part))
                 break
@@ -443,13 +446,12 @@ _GOES_ON = re.compile(
 CONTINUED_CHARS = 400
 
 
-def _continued(lead: tuple, parts: list[str]) -> list[str]:
-    """The lead's units, with the sentence that follows them in their passage when it goes on
-    with the same subject (``_GOES_ON``) and both fit in ``CONTINUED_CHARS``."""
-    _, index, _, passage, _ = lead
+def _continued(units: list[str], index: int, parts: list[str]) -> list[str]:
+    """The lead's ``parts`` (from ``units[index]`` on), with the unit that follows them in their
+    passage when it goes on with the same subject (``_GOES_ON``) and both fit in
+    ``CONTINUED_CHARS``."""
     if parts[-1].rstrip().endswith(":") or _is_item(parts):
         return parts
-    units = sentences(passage.text)
     last = index + len(parts) - 1
     if last + 1 >= len(units) or units[last] != parts[-1]:
         return parts

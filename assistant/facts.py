@@ -47,14 +47,20 @@ ASKED: dict[str, re.Pattern[str]] = {
     }.items()
 }
 
+# A person's name: a first name, then a name in capitals or capitalised (« Bertrand
+# CARPENTIER », « Christophe Noyé »).
+_NAME = (
+    r"\b[A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)? (?:[A-ZÀ-Ý][A-ZÀ-Ý-]{2,}"
+    r"|[A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)?)\b"
+)
+PERSON_NAME = re.compile(_NAME)
+
 GIVEN: dict[str, re.Pattern[str]] = {
     kind: re.compile(pattern)
     for kind, pattern in {
-        "person": r"\b[A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)? (?:[A-ZÀ-Ý][A-ZÀ-Ý-]{2,}"
-        r"|[A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)?)\b"
-        # A role, after its article or the preposition that gives to it (« versée au
-        # bailleur », « à l'établissement habilité »).
-        r"|\b(?:le|la|l'|du|de la|de l'|par le|par la|au|aux|à la|à l') ?"
+        # A name, or a role after its article or the preposition that gives to it
+        # (« versée au bailleur », « à l'établissement habilité »).
+        "person": _NAME + r"|\b(?:le|la|l'|du|de la|de l'|par le|par la|au|aux|à la|à l') ?"
         r"(?:préfet|maire|président|présidente|directeur|directrice|ministre|représentant"
         r"|bailleur|commission|conseil|organisme|établissement)\b",
         "place": r"\b(?:à|en|au|dans le|dans la) [A-ZÀ-Ý][a-zà-ÿ]+|\b(?:salle|adresse|rue"

@@ -8,7 +8,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.facts import asked_facts
+from assistant.facts import PERSON_NAME, asked_facts
 from assistant.text import (
     STOPWORDS,
     WORD,
@@ -271,11 +271,6 @@ def _complemented(question: str, previous: str) -> str | None:
     return f"{previous.rstrip(' ?')} {complement} ?"
 
 
-# A person named in an answer (« … avec le témoignage de Bertrand Carpentier (…) »).
-_PERSON = re.compile(
-    r"\b[A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)? [A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)?"
-    r"|\b[A-ZÀ-Ý][a-zà-ÿ]+ [A-ZÀ-Ý]{3,}\b"
-)
 _PERSONAL = re.compile(r"\b(?:il|elle|ils|elles|lui|leur|leurs)\b")
 
 
@@ -295,7 +290,7 @@ def _answered_people(question: str, previous: Turn) -> list[str]:
     if not lines:
         return []
     names = []
-    for name in _PERSON.findall(re.sub(r"\[\d+\]", " ", lines[0])):
+    for name in PERSON_NAME.findall(re.sub(r"\[\d+\]", " ", lines[0])):
         if name not in names and not any(fold(w) in STOPWORDS for w in name.split()):
             names.append(name)
     return names
