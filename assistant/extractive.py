@@ -40,6 +40,11 @@ _ASKS = {
         r"\b(?:pour qui|a qui s'adresse|s'adresse a qui|quel public"
         r"|public (?:vise|cible|concerne))\b"
     ),
+    # « plafonnée à combien par an ? », « le bailleur prend en charge combien ? »: a figure
+    # (« combien de … », « combien coûte » are counts, durations, prices of ``facts``).
+    "figure": re.compile(r"\bcombien\b(?! (?:de|coute|ca coute)\b)"),
+    # « sur quelle période ? », « de quelle année ? »: a date or a span of years.
+    "date": re.compile(r"\b(?:quelle periode|de quelle annee)\b"),
     "topic": re.compile(
         r"\b(?:sur quoi|de quoi|quel(?:le)?s? (?:theme|themes|sujet|sujets|titre|intitule|contenu)|"
         r"s'intitule|consiste en quoi|porte sur quoi|parle de quoi)\b"
@@ -48,12 +53,32 @@ _ASKS = {
 _GIVES = {
     **GIVEN,
     "hour": re.compile(r"\b\d{1,2}\s?h\s?\d{0,2}\b"),
+    "figure": GIVEN["count"],
     "audience": re.compile(r"\b(?:Public|public|destinée?s? à|s'adresse)\b"),
     "topic": re.compile(r"«[^»]{6,}»|\b[A-ZÀ-Ý’' ]{12,}\b"),
 }
 # Weights of the lead sentence's score, measured on the tuning questions (README).
-SEMANTIC_WEIGHT = 2.0
 TYPE_WEIGHT = 0.5
+# The question's words found only in the unit before a candidate (its subject, when the
+# candidate goes on with it: « Toutefois, aucune augmentation … ne doit excéder 5 % ») count
+# this much of their weight. Measured on tune.jsonl (273 answered questions with keywords):
+# first sentence holding them 169 → 171 (0.5), 174 (0.75, 1.0), 173 (1.25); answers holding
+# them 221 → 220; median words unchanged. The same words in the embedding model's reading
+# (the candidate encoded with its previous unit) lose: 174 → 168.
+CONTEXT_WEIGHT = 0.75
+# A candidate's score: its shared words plus ``TYPE_WEIGHT`` × the kinds of fact asked that it
+# holds, plus these weights × its features.
+LEAD_WEIGHTS = {
+    "passage": 1.0,
+    "position": -0.01,
+    "short": -0.5,
+    "headings": -0.02,
+    "defines": 0.3,
+    "exact": 1.0,
+    # What a list item that names the asked thing gains over its whole list (a tie-break).
+    "item": 0.05,
+    "meaning": 2.0,
+}
 # The lead is cut to this many characters around what it shares with the question. Measured on
 # tune.jsonl (285 answerable questions with keywords, the lead's continuation included): 300 →
 # 214 answers with their keywords, 161 in the first sentence, median 78 words; 400 → 216, 165,
@@ -69,8 +94,6 @@ MAX_QUOTES = 2
 # tune.jsonl: answers with their keywords 215 → 218 of 285, first sentence 162 → 166 (the
 # same from 10 to 20 words; 25: 217, 165).
 QUESTION_HEADING_WORDS = 15
-# What a list item that names the asked thing gains over its whole list (a tie-break).
-ITEM_BONUS = 0.05
 
 
 def asked_types(question: str) -> list[str]:
@@ -79,6 +102,8 @@ def asked_types(question: str) -> list[str]:
     kinds += [
         kind for kind, pattern in _ASKS.items() if pattern.search(folded) and kind not in kinds
     ]
+    if "figure" in kinds and {"price", "duration", "percent", "count", "frequency"} & set(kinds):
+        kinds.remove("figure")
     # « C'est pour qui ? » asks for a public, not for a person.
     if "audience" in kinds and not re.search(r"\bqui\b", _ASKS["audience"].sub("", folded)):
         kinds = [kind for kind in kinds if kind != "person"]
@@ -132,6 +157,12 @@ def _relevance(wanted: dict[str, float], asked: list[str], terms: set[str], sent
     if overlap == 0 and bonus == 0:
         return None
     return overlap + TYPE_WEIGHT * bonus
+
+
+def _around(wanted: dict[str, float], terms: set[str], context: set[str]) -> float:
+    """What the words of the question found only in ``context`` (the unit before a sentence)
+    add to the sentence's relevance as a lead."""
+    return CONTEXT_WEIGHT * _shared(wanted, context - terms) / max(1.0, sum(wanted.values()))
 
 
 _ASKING = re.compile(
@@ -302,15 +333,11 @@ def _asking(question: str) -> tuple[dict[str, float], list[str]]:
 _LIST_ASKED = re.compile(r"\b(?:comment|quels|quelles|lesquels|lesquelles|en fonction de quoi)\b")
 
 
-def pick(
-    question: str, passages: list[Passage], similarity: Similarity | None = None
-) -> list[Picked]:
-    """The lead sentence that holds what ``question`` asks, then at most ``MAX_QUOTES``
-    supporting quotes in the passages' order. Candidates are scored by shared words (glossary
-    forms included), the kind of fact asked, the passage's relevance, their position and, when
-    ``similarity`` is given, their meaning (the embedding model's cosine with the question).
-    A question that asks two things (« … combien de membres, et combien représentent
-    l'État ? ») gets the best sentence for each part first."""
+def scored_candidates(question: str, passages: list[Passage], similarity: Similarity | None = None):
+    """What ``pick`` chooses from: the parts of ``question`` (the whole question first when it
+    asks several things) as (words wanted, kinds of fact asked), each passage's units, and each
+    candidate as [features, relevance to each part (None: unrelated), passage rank, unit index,
+    units, passage]."""
     asks = [_asking(part) for part in sub_questions(question)]
     if len(asks) > 1:
         asks.insert(0, _asking(question))
@@ -342,38 +369,71 @@ def pick(
             if _numbering_mismatches(pairs, text):
                 continue
             terms = set(augmented(analyse(text)))
+            context = (
+                set(augmented(analyse(units[passage.chunk_id][index - 1])))
+                if index > 0 and CONTEXT_WEIGHT
+                else set()
+            )
             relevance = [_relevance(wanted, asked, terms, text) for wanted, asked in asks]
+            around = [_around(wanted, terms, context) for wanted, _ in asks]
             if all(value is None for value in relevance):
                 continue
-            # Then the passage's relevance and an earlier position.
-            base = passage.score - 0.01 * index
-            if len(text.split()) < 5:
-                base -= 0.5
             # A heading chain that starts on a stray fragment reads worse than a shorter one.
             heads = next((n for n, part in enumerate(parts) if not _is_heading(part)), len(parts))
-            base -= 0.02 * max(0, heads - 1)
-            if defines and re.search(r"\b(?:est|sont|désigne|constitue)\b", text):
-                base += 0.3
-            # An article the question names is where the answer starts.
-            if passage.exact:
-                base += 1.0
             # One item of a list, with its introduction, when the item itself names what is
             # asked (« … pour un chef de projet »): rather than the whole list.
+            named = False
             if _is_item(parts):
                 own = set(augmented(analyse(parts[1]))) - set(augmented(analyse(parts[0])))
-                if any(_shared(wanted, own) for wanted, _ in asks):
-                    base += ITEM_BONUS
-            scored.append([base, relevance, passage.rank, index, parts, passage])
-    if similarity is not None and scored and SEMANTIC_WEIGHT:
+                named = any(_shared(wanted, own) for wanted, _ in asks)
+            features = {
+                # The passage's relevance and an earlier position.
+                "passage": passage.score,
+                "position": float(index),
+                "short": float(len(text.split()) < 5),
+                "headings": float(max(0, heads - 1)),
+                "defines": float(
+                    defines and bool(re.search(r"\b(?:est|sont|désigne|constitue)\b", text))
+                ),
+                # An article the question names is where the answer starts.
+                "exact": float(passage.exact),
+                "item": float(named),
+                "meaning": 0.0,
+            }
+            scored.append([features, relevance, passage.rank, index, parts, passage, around])
+    if similarity is not None and scored and LEAD_WEIGHTS["meaning"]:
         meanings = similarity([_joined(item[4]) for item in scored])
         for item, meaning in zip(scored, meanings, strict=True):
-            item[0] += SEMANTIC_WEIGHT * meaning
+            item[0]["meaning"] = meaning
+    return asks, units, scored
 
-    def ranking(part: int) -> list[tuple[float, int, int, list[str], Passage]]:
+
+def pick(
+    question: str, passages: list[Passage], similarity: Similarity | None = None
+) -> list[Picked]:
+    """The lead sentence that holds what ``question`` asks, then at most ``MAX_QUOTES``
+    supporting quotes in the passages' order. Candidates are scored by shared words (glossary
+    forms included), the kind of fact asked, the passage's relevance, their position and, when
+    ``similarity`` is given, their meaning (the embedding model's cosine with the question).
+    A question that asks two things (« … combien de membres, et combien représentent
+    l'État ? ») gets the best sentence for each part first."""
+    asks, units, scored = scored_candidates(question, passages, similarity)
+    for item in scored:
+        item[0] = sum(LEAD_WEIGHTS[name] * value for name, value in item[0].items())
+
+    def ranking(part: int, lead: bool = False) -> list[tuple[float, int, int, list[str], Passage]]:
+        """The candidates for ``part``, best first; a ``lead`` is read with the unit before it
+        (its subject), a quote alone."""
         return sorted(
             (
-                (base + relevance[part], rank, index, parts, passage)
-                for base, relevance, rank, index, parts, passage in scored
+                (
+                    base + relevance[part] + (around[part] if lead else 0.0),
+                    rank,
+                    index,
+                    parts,
+                    passage,
+                )
+                for base, relevance, rank, index, parts, passage, around in scored
                 if relevance[part] is not None
             ),
             key=lambda item: item[0],
@@ -394,7 +454,7 @@ def pick(
     order = [0, *range(2, len(asks))] if len(asks) > 1 else [0]
     continued = False
     for part in order:
-        for _, rank, index, parts, passage in ranking(part):
+        for _, rank, index, parts, passage in ranking(part, lead=not chosen):
             if not repeats(parts, chosen):
                 if not chosen:
                     # The lead goes on with the sentence that continues it, if any: no quote

@@ -96,6 +96,9 @@ def content_terms(text: str) -> set[str]:
 
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _SENTENCE_END = re.compile(r"[.?!:;«(]\s*$")
+# A capitalised name: « Lyon », a compound « Haute-Garonne », « Île-de-France », or one written
+# in one piece with inner capitals « MaPrimeRénov ».
+_NAME = re.compile(r"[A-ZÀ-Ý][a-zà-ÿ]+(?:[A-ZÀ-Ý][a-zà-ÿ]+)*(?:-[A-Za-zÀ-ÿ][a-zà-ÿ]*)*")
 
 
 def salient_terms(question: str) -> list[str]:
@@ -113,7 +116,7 @@ def salient_terms(question: str) -> list[str]:
             found.append(word)
         elif len(word) >= 2 and letters and all(ch.isupper() for ch in letters):
             found.append(word)
-        elif not starts_sentence and len(word) >= 3 and word[0].isupper() and word[1:].islower():
+        elif not starts_sentence and len(word) >= 3 and word[0].isupper() and _NAME.fullmatch(word):
             found.append(word)
     return list(dict.fromkeys(found))
 

@@ -1,5 +1,5 @@
 from assistant.answer import compose_extractive, sentences
-from assistant.extractive import pick
+from assistant.extractive import asked_types, pick
 from assistant.retrieval import Passage
 from assistant.text import content_terms
 
@@ -95,3 +95,29 @@ def test_a_sentence_whose_last_point_is_a_question_can_lead_but_a_question_headi
     lead = pick("la partie 3.1, elle couvre quoi ?", [passage])[0]
     assert "effets structurels" in lead.sentence
     assert not lead.sentence.startswith("Qui anime")
+
+
+def test_a_sentence_that_goes_on_with_the_subject_of_the_one_before_can_lead():
+    # « La radiation intervient 1 mois après cet envoi » holds the asked duration; its subject
+    # (the registered letter) is in the sentence before, which shares more of the question.
+    text = (
+        "Vous ne répondez pas aux courriers adressés à votre dernière adresse déclarée : votre "
+        "demande peut être radiée après un avertissement envoyé en recommandé. La radiation "
+        "intervient 1 mois après cet envoi."
+    )
+    passage = _passage(text, "Fiche", 0.6)
+    question = (
+        "Un demandeur qui ne répond plus aux courriers envoyés à sa dernière adresse : sa "
+        "demande est radiée combien de temps après l'avertissement en recommandé ?"
+    )
+    picked = pick(question, [passage])
+    assert picked[0].sentence == "La radiation intervient 1 mois après cet envoi."
+    # As a quote, the sentence before is read alone: it is still quoted.
+    assert any(p.sentence.startswith("Vous ne répondez pas") for p in picked[1:])
+
+
+def test_a_bare_combien_asks_for_a_figure():
+    assert asked_types("la hausse est plafonnée à combien par an ?") == ["figure"]
+    assert asked_types("c'est combien en euros ?") == ["price"]
+    assert asked_types("ils durent combien ?") == ["duration"]
+    assert asked_types("Le PNRU couvre quelle période ?") == ["date"]

@@ -49,6 +49,10 @@ def test_salient_terms_are_acronyms_names_and_years():
     assert salient_terms("Qu'est-ce que le dispositif Pinel ?") == ["Pinel"]
     # A capital that only starts a sentence names nothing.
     assert salient_terms("Comment faire une demande ? Combien de temps ?") == []
+    # Compound places and names written in one piece with inner capitals are names too.
+    assert salient_terms("Le délai en Haute-Garonne, c'est combien ?") == ["Haute-Garonne"]
+    assert salient_terms("Une bourse en Auvergne-Rhône-Alpes ?") == ["Auvergne-Rhône-Alpes"]
+    assert salient_terms("La date limite d'un dossier MaPrimeRénov' ?") == ["MaPrimeRénov"]
 
 
 def test_names_absent_from_the_corpus_are_told_from_names_absent_from_the_passages():
