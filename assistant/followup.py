@@ -47,6 +47,13 @@ _PRONOUNS = {
     "sa",
     "ses",
 }
+# Words that point back to what was said before, wherever they are (« du coup … »,
+# « … combien de représentants dedans ? », « dans quel cas ? », « il y a des exceptions ? »).
+_REFERS_BACK = re.compile(
+    r"^\s*du coup\b|\bdedans\b|\bdans (?:ce|quel) cas\b|\b(?:une|des) exceptions?\b",
+    re.IGNORECASE,
+)
+REFERS_BACK_TERMS = 5
 # « il y a », « il faut » name nothing that came before.
 _IMPERSONAL = re.compile(r"\bil (?:y a|faut|existe|s'agit)\b", re.IGNORECASE)
 _QUESTION_WORDS = {"quel", "quell", "comment", "combien", "pourquoi", "quand", "quoi", "qui"}
@@ -77,6 +84,9 @@ def is_follow_up(question: str) -> bool:
     """A question that leans on the previous one: it starts with « et », « mais »…, or it is
     very short and refers back with a pronoun (« qui la préside ? »)."""
     if _STARTS_AS_FOLLOW_UP.match(question):
+        return True
+    # A short question only: a long one that says « dans quel cas » names its own subject.
+    if _REFERS_BACK.search(question) and len(content_terms(question)) <= REFERS_BACK_TERMS:
         return True
     if salient_terms(question):
         return False

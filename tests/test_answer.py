@@ -123,6 +123,14 @@ def test_follow_up_detection_and_rewrite_without_a_model():
     assert is_follow_up("et dans les QPV ?")
     assert not is_follow_up("c'est quoi la CUS ?")
     assert not is_follow_up("il y a une évaluation à la fin de la formation ?")
+    # Words that point back to what was said, in a short question.
+    assert is_follow_up("il faut l'accord du maire dans quel cas ?")
+    assert is_follow_up("il y a combien de représentants d'Action Logement dedans ?")
+    assert is_follow_up("du coup le plafond de ressources il s'apprécie comment ?")
+    assert not is_follow_up(
+        "deux familles veulent échanger leurs logements dans la même résidence HLM, dans quel "
+        "cas peuvent-elles le faire sans l'accord du bailleur ?"
+    )
     history = [Turn("Qu'est-ce que la CALEOL ?"), Turn("qui la préside ?")]
     # A chain of follow-ups keeps the subject of the first question.
     assert "CALEOL" in standalone("et ses membres ?", history)
