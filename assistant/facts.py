@@ -38,8 +38,8 @@ ASKED: dict[str, re.Pattern[str]] = {
         r"|combien de pour ?cent)\b",
         "date": r"\b(?:quand|quelle date|en quelle annee|depuis quand|jusqu'a quand"
         r"|a partir de quand|date butoir|date limite|quelle echeance)\b",
-        "count": r"\bcombien de\b|\bquel nombre\b|\bnombre de\b",
-        "duration": r"\b(?:combien de (?:temps|jours|mois|ans|annees|heures|semaines)"
+        "count": r"\bcombien (?:de\b|d')|\bquel nombre\b|\bnombre de\b",
+        "duration": r"\b(?:combien (?:de |d')(?:temps|jours|mois|ans|annees|heures|semaines)"
         r"|quelle duree|quel delai|dans quel delai|au bout de combien|dure(?:nt)? combien"
         r"|duree (?:\w+ )?de combien)\b",
         "contact": r"\b(?:mail|e-mail|email|courriel|adresse (?:mail|electronique)|telephone"

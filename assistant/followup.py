@@ -54,6 +54,9 @@ _REFERS_BACK = re.compile(
     re.IGNORECASE,
 )
 REFERS_BACK_TERMS = 5
+# A question that opens on « il / elle » (not « il y a », « il faut »; « Séverine Hanser, elle
+# … » names its subject first).
+_SUBJECT_PRONOUN = re.compile(r"^\s*(?:il|elle|ils|elles)\b(?!-)", re.IGNORECASE)
 # « il y a », « il faut » name nothing that came before.
 _IMPERSONAL = re.compile(r"\bil (?:y a|faut|existe|s'agit)\b", re.IGNORECASE)
 _QUESTION_WORDS = {"quel", "quell", "comment", "combien", "pourquoi", "quand", "quoi", "qui"}
@@ -86,7 +89,11 @@ def is_follow_up(question: str) -> bool:
     if _STARTS_AS_FOLLOW_UP.match(question):
         return True
     # A short question only: a long one that says « dans quel cas » names its own subject.
-    if _REFERS_BACK.search(question) and len(content_terms(question)) <= REFERS_BACK_TERMS:
+    short = len(content_terms(question)) <= REFERS_BACK_TERMS
+    if short and _REFERS_BACK.search(question):
+        return True
+    # « elle occupe quel poste là-bas ? »: someone already named is the subject.
+    if short and _SUBJECT_PRONOUN.match(question) and not _IMPERSONAL.match(question.strip()):
         return True
     if salient_terms(question):
         return False

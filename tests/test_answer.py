@@ -127,6 +127,10 @@ def test_follow_up_detection_and_rewrite_without_a_model():
     assert is_follow_up("il faut l'accord du maire dans quel cas ?")
     assert is_follow_up("il y a combien de représentants d'Action Logement dedans ?")
     assert is_follow_up("du coup le plafond de ressources il s'apprécie comment ?")
+    assert is_follow_up("elle occupe quel poste là-bas exactement ?")
+    assert not is_follow_up("il y a une évaluation à la fin de la formation ?")
+    assert not is_follow_up("Séverine Hanser, elle est chargée de mission sur quoi ?")
+    assert not is_follow_up("l'ANRU peut-elle intervenir à l'étranger ?")
     assert not is_follow_up(
         "deux familles veulent échanger leurs logements dans la même résidence HLM, dans quel "
         "cas peuvent-elles le faire sans l'accord du bailleur ?"

@@ -78,6 +78,9 @@ def test_the_kind_of_fact_asked_and_whether_the_best_passages_give_one():
     assert asked_facts("Les contrats de ville durent combien ?") == ["duration"]
     assert asked_facts("une convention d'une durée minimale de combien ?") == ["duration"]
     assert asked_facts("Combien coûte l'inscription ?") == ["price"]
+    # « combien d' » before a vowel asks the same as « combien de ».
+    assert asked_facts("ça fait combien d'heures en tout ?") == ["duration"]
+    assert asked_facts("combien d'habitants au minimum ?") == ["count"]
     assert asked_facts("Le comité se réunit à quelle fréquence ?") == ["frequency"]
     assert asked_facts("C'est prévu par quel article ?") == ["text"]
     assert asked_facts("Qui verse l'APL et à quel taux ?") == ["person", "percent"]
