@@ -207,6 +207,7 @@ _NUMBERED = {
     "an": "an",
 }
 # « 3e », « 1er », « 2ème », « deuxième »: ordinals, which may come before their noun.
+_PART = re.compile(r"(?<![\d.,])\d\.\d(?![\d]|[.,]\d)")
 _ORDINAL = re.compile(r"^(\d{1,2})(?:e|er|ere|eme|em|nd|nde)$")
 _ORDINAL_WORDS = {
     **{word: digit for word, digit in _NUMBER_WORDS.items() if word not in CARDINALS},
@@ -222,6 +223,9 @@ def numbered(text: str) -> dict[str, set[str]]:
     numbers it; before it, only an ordinal does (« 3 jours » is a duration)."""
     words = WORD.findall(fold(ELISION.sub(" ", text)))
     found: dict[str, set[str]] = {}
+    # A part of a session (« la 2.2 », « partie 3.1 »): its number alone.
+    for match in _PART.finditer(text):
+        found.setdefault("partie", set()).add(match.group())
     for a, b in zip(words, words[1:], strict=False):
         noun = _NUMBERED.get(_stem(a))
         if noun and b.isdigit():

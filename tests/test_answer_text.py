@@ -121,3 +121,16 @@ def test_a_bare_combien_asks_for_a_figure():
     assert asked_types("c'est combien en euros ?") == ["price"]
     assert asked_types("ils durent combien ?") == ["duration"]
     assert asked_types("Le PNRU couvre quelle période ?") == ["date"]
+
+
+def test_a_part_named_by_its_number_is_not_answered_by_another_part():
+    # The second unit shares more words with the question, but it is part 2.3.
+    text = (
+        "La partie 2.2 présente les documents à élaborer.\n\n"
+        "Le cadre législatif encadrant la gestion de la demande et des attributions : 2.3 les "
+        "points clefs de la construction de la politique d'attribution."
+    )
+    passage = _passage(text, "Programme", 0.6)
+    question = "la 2.2 sur le cadre législatif de la gestion de la demande et des attributions ?"
+    lead = pick(question, [passage])[0]
+    assert "documents à élaborer" in lead.sentence
