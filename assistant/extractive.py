@@ -11,7 +11,6 @@ the interface can highlight it.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -67,10 +66,6 @@ TYPE_WEIGHT = 0.5
 # them 221 → 220; median words unchanged. The same words in the embedding model's reading
 # (the candidate encoded with its previous unit) lose: 174 → 168.
 CONTEXT_WEIGHT = 0.75
-# How much a question word's weight follows its rarity among the units of the passages
-# (``_by_rarity``). Measured on tune.jsonl (624; 418 answered questions with keywords): answers
-# holding them 323 → 326, first sentence 253 → 259 (0.25, 0.5: 326, 257; 1.0: 323, 258).
-RARITY_WEIGHT = 0.75
 # A candidate's score: its shared words plus ``TYPE_WEIGHT`` × the kinds of fact asked that it
 # holds, plus these weights × its features.
 LEAD_WEIGHTS = {
@@ -338,20 +333,6 @@ def _asking(question: str) -> tuple[dict[str, float], list[str]]:
 _LIST_ASKED = re.compile(r"\b(?:comment|quels|quelles|lesquels|lesquelles|en fonction de quoi)\b")
 
 
-def _by_rarity(wanted: dict[str, float], pool: list[set[str]]) -> dict[str, float]:
-    """The words wanted, each weighing less the more units of the passages hold it: the
-    words every sentence of an article shares (« locataire », « bailleur ») say less about
-    which sentence answers than the one that sets the question apart (« pénalité »)."""
-    if len(pool) < 2:
-        return wanted
-    scale = math.log(len(pool) + 1)
-    reweighted = {}
-    for term, weight in wanted.items():
-        rarity = math.log((len(pool) + 1) / (sum(term in unit for unit in pool) + 1)) / scale
-        reweighted[term] = weight * (1 - RARITY_WEIGHT + RARITY_WEIGHT * rarity)
-    return reweighted
-
-
 def scored_candidates(question: str, passages: list[Passage], similarity: Similarity | None = None):
     """What ``pick`` chooses from: the parts of ``question`` (the whole question first when it
     asks several things) as (words wanted, kinds of fact asked), each passage's units, and each
@@ -364,15 +345,14 @@ def scored_candidates(question: str, passages: list[Passage], similarity: Simila
     defines = bool(_DEFINITION.match(question.replace("’", "'")))
     lists = bool(_LIST_ASKED.search(fold(question)))
     scored = []
-    # Each passage's units, split once (the lead's continuation reads them again). A passage of
-    # another day or session than the one asked answers nothing here.
-    kept = [p for p in passages if not (pairs and numbering(pairs, p) < 0)]
-    units: dict[str, list[str]] = {p.chunk_id: sentences(p.text) for p in kept}
-    if RARITY_WEIGHT:
-        pool = [set(augmented(analyse(unit))) for found in units.values() for unit in found]
-        asks = [(_by_rarity(wanted, pool), asked) for wanted, asked in asks]
-    for passage in kept:
+    # Each passage's units, split once (the lead's continuation reads them again).
+    units: dict[str, list[str]] = {}
+    for passage in passages:
         title = passage.title.strip().rstrip(" .")
+        # A passage of another day or session than the one asked answers nothing here.
+        if pairs and numbering(pairs, passage) < 0:
+            continue
+        units[passage.chunk_id] = sentences(passage.text)
         candidates = _candidates(units[passage.chunk_id])
         if not lists:
             candidates = _with_items(candidates)

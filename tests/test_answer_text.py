@@ -1,5 +1,5 @@
 from assistant.answer import compose_extractive, sentences
-from assistant.extractive import _by_rarity, asked_types, pick
+from assistant.extractive import asked_types, pick
 from assistant.retrieval import Passage
 from assistant.text import content_terms
 
@@ -134,14 +134,3 @@ def test_a_part_named_by_its_number_is_not_answered_by_another_part():
     question = "la 2.2 sur le cadre législatif de la gestion de la demande et des attributions ?"
     lead = pick(question, [passage])[0]
     assert "documents à élaborer" in lead.sentence
-
-
-def test_the_words_that_set_the_question_apart_weigh_more_than_the_shared_subject():
-    # « bail » is in every unit of the passages, « parking » in one: the sentence that answers
-    # is found by the word that sets the question apart.
-    pool = [{"bail", "locatair"}, {"bail", "dur"}, {"bail", "parking", "reduct"}]
-    weights = _by_rarity({"bail": 1.0, "parking": 1.0}, pool)
-    assert weights["parking"] > 2 * weights["bail"] > 0
-    # A word in no unit keeps its whole weight; a single unit changes nothing.
-    assert _by_rarity({"absent": 1.0}, pool)["absent"] == 1.0
-    assert _by_rarity({"bail": 1.0}, pool[:1]) == {"bail": 1.0}
