@@ -248,8 +248,10 @@ def cmd_stats(args: argparse.Namespace) -> int:
 def cmd_eval(args: argparse.Namespace) -> int:
     from assistant.evaluation import (
         answer_pipeline,
+        answered_history,
         corpus_settings,
         evaluate,
+        history_turns,
         load_questions,
         pipeline_retriever,
     )
@@ -258,10 +260,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
     questions = load_questions(args.questions)
     if args.corpus:
         settings = corpus_settings(settings, args.corpus)
+    answering = settings.model_copy(update={"top_k": args.k})
+    turns = answered_history(answering) if args.answer_history else history_turns
     result = evaluate(
         questions,
-        pipeline_retriever(settings, args.k),
-        None if args.no_answers else answer_pipeline(settings.model_copy(update={"top_k": args.k})),
+        pipeline_retriever(settings, args.k, turns),
+        None if args.no_answers else answer_pipeline(answering, turns),
     )
     if args.json:
         _print_json(result)
@@ -439,6 +443,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--k", type=int, default=5, help="passages retenus pour décider du refus")
     p.add_argument(
         "--no-answers", action="store_true", help="ne pas composer ni noter les réponses"
+    )
+    p.add_argument(
+        "--answer-history",
+        action="store_true",
+        help="répondre d'abord à chaque question de l'historique, comme dans l'application "
+        "(une relance voit alors les réponses précédentes, pas seulement les questions)",
     )
     p.add_argument(
         "--show-misses",

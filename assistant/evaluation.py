@@ -172,19 +172,41 @@ def history_turns(question: Question):
     return [Turn(h) for h in question.history]
 
 
-def answer_pipeline(settings: Settings) -> Answerer:
+def answered_history(settings: Settings):
+    """A ``history_turns`` that answers each earlier question first, as a conversation in the
+    application does (it passes the previous answers with the questions): « il vient d'où ? »
+    after « Qui témoigne … ? » then sees the people the answer named. The answers of a
+    history are computed once for all the lines that share it."""
+    from assistant.answer import answer_question
+    from assistant.followup import Turn
+
+    answered: dict[tuple[str, ...], list] = {(): []}
+
+    def turns(question: Question):
+        history = tuple(question.history)
+        for end in range(1, len(history) + 1):
+            if history[:end] not in answered:
+                before = answered[history[: end - 1]]
+                reply = answer_question(settings, history[end - 1], before)
+                answered[history[:end]] = [*before, Turn(history[end - 1], reply.text)]
+        return answered[history]
+
+    return turns
+
+
+def answer_pipeline(settings: Settings, turns=history_turns) -> Answerer:
     from assistant.answer import answer_question
 
-    return lambda q: answer_question(settings, q.question, history_turns(q))
+    return lambda q: answer_question(settings, q.question, turns(q))
 
 
-def pipeline_retriever(settings: Settings, k: int) -> Retriever:
+def pipeline_retriever(settings: Settings, k: int, turns=history_turns) -> Retriever:
     """Our retrieval, the follow-up made standalone as ``npnru ask --history`` does; it decides
     as the answer does, judging the ``k`` passages it would use."""
     from assistant.followup import standalone
 
     def retrieve(q: Question, depth: int) -> Retrieved:
-        searched = standalone(q.question, history_turns(q))
+        searched = standalone(q.question, turns(q))
         passages = search(settings, searched, max(k, depth))
         verdict = support(settings, searched, passages[:k])
         return Retrieved(passages, verdict.outcome, verdict.probability, searched)

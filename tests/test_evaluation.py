@@ -8,7 +8,9 @@ from assistant.cli import main as cli_main
 from assistant.config import PROJECT_ROOT
 from assistant.evaluation import (
     EvalError,
+    Question,
     answer_pipeline,
+    answered_history,
     evaluate,
     is_hit,
     load_questions,
@@ -92,6 +94,24 @@ def test_follow_up_lines_are_made_standalone_as_ask_does(shared_index):
     from assistant.followup import Turn, standalone
 
     assert found.searched == standalone(line.question, [Turn(h) for h in line.history])
+
+
+def test_an_answered_history_lets_a_follow_up_see_the_previous_answer(programme_index):
+    # As in the application: « il vient d'où ? » after « Qui anime … ? » is searched with the
+    # people the previous answer named, which the question alone does not give.
+    first = "Qui anime la séquence 4 sur les attributions comme levier de mixité ?"
+    lines = [
+        Question(f"q{n}", q, True, [], kind="course", history=[first])
+        for n, q in enumerate(["il est rattaché à quelle structure ?", "et la séquence 5 ?"])
+    ]
+    turns = answered_history(programme_index)
+    history = turns(lines[0])
+    assert history[0].question == first and "Noyé" in history[0].answer
+    # The history's answer is computed once for all the lines that share it.
+    assert turns(lines[1])[0] is history[0]
+    found = pipeline_retriever(programme_index, 5, turns)(lines[0], 5)
+    assert "Noyé" in found.searched
+    assert "Noyé" not in pipeline_retriever(programme_index, 5)(lines[0], 5).searched
 
 
 # The answerability issue's targets on the frozen test part, extractive mode: recall@1 0.85,
