@@ -51,7 +51,8 @@ PDF_OUTCOMES = {
 
 
 def test_every_sample_pdf_is_ingested_or_fails_with_its_reason(model_ready, tmp_path):
-    root = shared_dir("pdf-samples")
+    # Resolved: the ingestion reports resolved paths, and ../shared may be a symbolic link.
+    root = shared_dir("pdf-samples").resolve()
     pdfs = {p.name: p.relative_to(root).as_posix() for p in root.rglob("*.pdf")}
     assert sorted(pdfs) == sorted(PDF_OUTCOMES), "the sample set changed: state the outcomes"
     settings = settings_with(data_dir=tmp_path / "data", corpus_dirs=[root])
