@@ -353,6 +353,8 @@ def scored_candidates(question: str, passages: list[Passage], similarity: Simila
         if pairs and numbering(pairs, passage) < 0:
             continue
         units[passage.chunk_id] = sentences(passage.text)
+        # Each unit's analysed words, once: a one-unit candidate's own, the next one's context.
+        unit_terms = [set(augmented(analyse(unit))) for unit in units[passage.chunk_id]]
         candidates = _candidates(units[passage.chunk_id])
         if not lists:
             candidates = _with_items(candidates)
@@ -368,12 +370,8 @@ def scored_candidates(question: str, passages: list[Passage], similarity: Simila
             # sentence gives with another number: « le jour 2 » does not answer « jour 3 ».
             if _numbering_mismatches(pairs, text):
                 continue
-            terms = set(augmented(analyse(text)))
-            context = (
-                set(augmented(analyse(units[passage.chunk_id][index - 1])))
-                if index > 0 and CONTEXT_WEIGHT
-                else set()
-            )
+            terms = unit_terms[index] if len(parts) == 1 else set(augmented(analyse(text)))
+            context = unit_terms[index - 1] if index > 0 and CONTEXT_WEIGHT else set()
             relevance = [_relevance(wanted, asked, terms, text) for wanted, asked in asks]
             around = [_around(wanted, terms, context) for wanted, _ in asks]
             if all(value is None for value in relevance):
@@ -417,9 +415,12 @@ def pick(
     ``similarity`` is given, their meaning (the embedding model's cosine with the question).
     A question that asks two things (« … combien de membres, et combien représentent
     l'État ? ») gets the best sentence for each part first."""
-    asks, units, scored = scored_candidates(question, passages, similarity)
-    for item in scored:
-        item[0] = sum(LEAD_WEIGHTS[name] * value for name, value in item[0].items())
+    asks, units, candidates = scored_candidates(question, passages, similarity)
+    # Each candidate with its score in place of its features.
+    scored = [
+        [sum(LEAD_WEIGHTS[name] * value for name, value in features.items()), *rest]
+        for features, *rest in candidates
+    ]
 
     def ranking(part: int, lead: bool = False) -> list[tuple[float, int, int, list[str], Passage]]:
         """The candidates for ``part``, best first; a ``lead`` is read with the unit before it

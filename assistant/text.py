@@ -116,7 +116,7 @@ def salient_terms(question: str) -> list[str]:
             found.append(word)
         elif len(word) >= 2 and letters and all(ch.isupper() for ch in letters):
             found.append(word)
-        elif not starts_sentence and len(word) >= 3 and word[0].isupper() and _NAME.fullmatch(word):
+        elif not starts_sentence and len(word) >= 3 and _NAME.fullmatch(word):
             found.append(word)
     return list(dict.fromkeys(found))
 
@@ -207,7 +207,7 @@ _NUMBERED = {
     "an": "an",
 }
 # « 3e », « 1er », « 2ème », « deuxième »: ordinals, which may come before their noun.
-_PART = re.compile(r"(?<![\d.,])\d\.\d(?![\d]|[.,]\d)")
+_PART = re.compile(r"(?<![\d.,])\d\.\d(?!\d|[.,]\d)")
 _ORDINAL = re.compile(r"^(\d{1,2})(?:e|er|ere|eme|em|nd|nde)$")
 _ORDINAL_WORDS = {
     **{word: digit for word, digit in _NUMBER_WORDS.items() if word not in CARDINALS},
