@@ -199,6 +199,7 @@ def _is_caps_line(line: str) -> bool:
 # « séquence ».
 _NUMBERED = {
     "jour": "jour",
+    "journ": "jour",
     "sequenc": "sequenc",
     "session": "sequenc",
     "articl": "articl",
@@ -236,3 +237,18 @@ def numbered(text: str) -> dict[str, set[str]]:
         if noun and value:
             found.setdefault(noun, set()).add(value)
     return found
+
+
+# A question's sentences: « Je prépare un article sur le renouvellement urbain. Dans cette
+# formation, qui intervient au nom de l'ANRU ? » is context, then the ask.
+_QUESTION_SENTENCE = re.compile(r"(?<=[.!?…])\s+(?=[«\"]?[A-ZÀ-Ý])")
+
+
+def asked_sentences(question: str) -> str | None:
+    """The part of ``question`` that asks, from its first sentence ending with « ? » to its
+    end, when sentences of context come before it; None otherwise."""
+    parts = _QUESTION_SENTENCE.split(question.strip())
+    for index, part in enumerate(parts):
+        if part.rstrip().endswith("?"):
+            return " ".join(parts[index:]) if index else None
+    return None

@@ -72,6 +72,7 @@ def test_numbered_parts_read_ordinals_and_take_a_session_for_a_sequence():
     assert numbered("le 3e jour l'aprem") == {"jour": {"3"}}
     assert numbered("J'ai raté le 1er jour") == {"jour": {"1"}}
     assert numbered("le deuxième jour") == {"jour": {"2"}}
+    assert numbered("qui anime la deuxième journée ?") == {"jour": {"2"}}
     assert numbered("La session 3 s'intitule comment ?") == {"sequenc": {"3"}}
     assert numbered("anime la séquence 3 : « Définir »") == {"sequenc": {"3"}}
     # A number before a noun is no ordinal: a duration, a year.

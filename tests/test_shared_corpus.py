@@ -162,10 +162,43 @@ def test_a_question_about_the_course_is_told_from_one_about_its_subject():
     assert about_course("qui vient présenter les attendus de l'ANRU pendant la formation ?")
     assert about_course("le temoignage de l'ANRU il porte sur quoi ?")
     assert about_course("Qui anime le J2 ?")
+    assert about_course("Christophe Noyé, qui anime la deuxième journée, il fait quoi ?")
     assert not about_course("Quels sont les attendus de l'ANRU pour le NPNRU ?")
     # The national programme is no course programme.
     assert not about_course("le programme national de rénovation urbaine, il sert à quoi ?")
     assert not about_course("Que contient le programme local de l'habitat ?")
+
+
+def test_the_ask_is_read_apart_from_the_context_before_it():
+    from assistant.text import asked_sentences
+
+    assert (
+        asked_sentences("Je prépare un article. Dans cette formation, qui vient de l'ANRU ?")
+        == "Dans cette formation, qui vient de l'ANRU ?"
+    )
+    # Two questions, or a question alone: nothing to set apart.
+    assert asked_sentences("C'est payant ? Et on s'inscrit auprès de qui ?") is None
+    assert asked_sentences("Qui anime le jour 2 ?") is None
+    assert asked_sentences("J'ai déposé ma demande en mars. Toujours rien.") is None
+
+
+def test_context_before_the_ask_does_not_hide_the_course(shared_index, monkeypatch):
+    from assistant import retrieval
+
+    question = (
+        "Je prépare un article sur le renouvellement urbain. Dans cette formation, qui "
+        "intervient au nom de l'ANRU, et pour parler de quoi ?"
+    )
+    found = search(shared_index, question, 3)
+    assert any(p.doc_id == "module-9-5-programme.pdf" and p.page_start == 2 for p in found)
+    # Read whole, the question ranks the law and the ANRU's rules first.
+    monkeypatch.setattr(retrieval, "ASK_WEIGHT", 0.0)
+    whole = {p.chunk_id: p.score for p in search(shared_index, question, 30)}
+    assert all(p.doc_id != "module-9-5-programme.pdf" for p in search(shared_index, question, 3))
+    # The score stays the whole question's cosine: the refusal signal does not move.
+    for passage in found:
+        if passage.chunk_id in whole:
+            assert abs(passage.score - whole[passage.chunk_id]) < 1e-4
 
 
 def test_the_old_programme_asked_finds_its_own_article(shared_index):
