@@ -23,7 +23,7 @@ from assistant.citations import renumber, unsupported_sentences
 from assistant.config import Settings
 from assistant.extractive import locate, pick, sentences, source_label
 from assistant.followup import Turn, standalone
-from assistant.grounding import ANSWER, UNCERTAIN
+from assistant.grounding import ANSWER, UNCERTAIN, absent_articles
 from assistant.grounding import REFUSAL as REFUSAL_OUTCOME
 from assistant.retrieval import Passage, search, support, unit_similarities
 
@@ -31,6 +31,7 @@ REFUSAL = (
     "Les documents indexés ne permettent pas de répondre à cette question. "
     "Reformulez-la, ou consultez les textes officiels (Légifrance, service-public.fr)."
 )
+ABSENT_ARTICLE = "L'article {} ne figure pas dans les documents indexés."
 UNCERTAIN_INTRO = (
     "Les documents ne répondent peut-être pas exactement à votre question ; voici les passages "
     "les plus proches :"
@@ -366,10 +367,14 @@ class AnswerStream:
             return
         usable = _usable(passages)
         similarity = partial(unit_similarities, settings, searched)
+        # An article the question names that the index does not hold: said first, since the
+        # passages can only be its neighbours.
+        absent = absent_articles(searched, passages)
+        note = f"{ABSENT_ARTICLE.format(', '.join(absent))}\n\n" if absent else ""
         if verdict.outcome == UNCERTAIN:
             # No generation on doubtful evidence: the closest passages, quoted and said as such.
             text, citations = compose_extractive(searched, usable, similarity)
-            self._answered(f"{UNCERTAIN_INTRO}\n\n{text}", citations, outcome=UNCERTAIN)
+            self._answered(f"{note}{UNCERTAIN_INTRO}\n\n{text}", citations, outcome=UNCERTAIN)
             yield self.answer.text
             return
         if client is not None:
@@ -380,7 +385,7 @@ class AnswerStream:
                 notices.append(_fallback_notice(exc))
                 yield "\n\n" + notices[-1] + "\n\n"
         text, citations = compose_extractive(searched, usable, similarity)
-        self._answered(text, citations)
+        self._answered(note + text, citations)
         # The first line (where the answer comes from) first, then the rest.
         head, _, rest = self.answer.text.partition("\n")
         yield head

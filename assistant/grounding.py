@@ -27,7 +27,7 @@ from pathlib import Path
 
 from assistant.facts import FACT_NAMES, GIVEN, asked_facts
 from assistant.lexical import glossary
-from assistant.text import analyse, fold, salient_terms
+from assistant.text import analyse, code_articles, fold, salient_terms
 
 MODEL_FILE = Path(__file__).resolve().parent / "data" / "answerability.json"
 ANSWER, UNCERTAIN, REFUSAL = "answer", "uncertain", "refusal"
@@ -156,6 +156,15 @@ def type_missing(question: str, texts: list[str]) -> float:
     return len(absent) / len(kinds)
 
 
+def absent_articles(question: str, passages: list) -> list[str]:
+    """The code articles ``question`` names when none of them was found as such (an exact hit
+    puts a named article first): the index does not hold them."""
+    named = code_articles(question)
+    if not named or any(p.exact for p in passages):
+        return []
+    return named
+
+
 def _rarity(term: str, frequency: Frequency) -> float:
     return -math.log(frequency(term) + 1e-3)
 
@@ -249,7 +258,11 @@ def load_model(path: Path = MODEL_FILE) -> Model:
     return model_from(json.loads(path.read_text(encoding="utf-8")))
 
 
-def _reason(question: str, features: dict[str, float], missing: list[str]) -> str:
+def _reason(
+    question: str, features: dict[str, float], missing: list[str], absent: list[str]
+) -> str:
+    if absent:
+        return f"les documents indexés ne contiennent pas l'article {', '.join(absent)}"
     if missing:
         return "les passages trouvés ne mentionnent pas : " + ", ".join(missing)
     if features["asks_current"]:
@@ -284,5 +297,9 @@ def assess(
         outcome = UNCERTAIN
     else:
         outcome = ANSWER
-    reason = _reason(question, features, missing) if outcome != ANSWER else ""
+    # As a feature of the model, an absent article changes nothing (tune.jsonl, 724 questions:
+    # cross-validated log-loss 0.3698 without, 0.3705 with; 5 questions name one): it is said
+    # in the reason and before the answer, not weighed.
+    absent = absent_articles(question, passages)
+    reason = _reason(question, features, missing, absent) if outcome != ANSWER else ""
     return Support(outcome, reason, missing, probability, features)

@@ -15,7 +15,7 @@ from assistant.embeddings import get_embeddings
 from assistant.grounding import SENTENCE_FEATURES, Support, assess, load_model
 from assistant.lexical import get_lexical, glossary, names_term, top_scores
 from assistant.store import get_collection
-from assistant.text import asked_sentences, fold, numbered, sentences
+from assistant.text import asked_sentences, code_articles, fold, numbered, sentences
 
 
 @dataclass
@@ -80,7 +80,6 @@ class Passage:
         }
 
 
-_CODE_REF = re.compile(r"\b(LO|L|R|D)\s?\.?\s?\*?\s?(\d{3,4}(?:\s?-\s?\d+)*)\b")
 _LAW_REF = re.compile(r"\barticles?\s+(\d+(?:-\d+)*)(?:er)?\b", re.IGNORECASE)
 _LAW_HINT = re.compile(r"\b(?:n°\s?)?(\d{2,4}-\d{2,4}|(?:19|20)\d{2})\b")
 
@@ -88,7 +87,7 @@ _LAW_HINT = re.compile(r"\b(?:n°\s?)?(\d{2,4}-\d{2,4}|(?:19|20)\d{2})\b")
 def article_references(query: str) -> tuple[list[str], list[str]]:
     """Code articles named in ``query`` (« L. 441-1 », « R441-9 ») and law articles with the
     text they belong to (« l'article 9-2 de la loi de 2003 »): (ids, hints)."""
-    codes = [prefix + re.sub(r"\s", "", number) for prefix, number in _CODE_REF.findall(query)]
+    codes = code_articles(query)
     laws = [] if codes else _LAW_REF.findall(query)
     hints = _LAW_HINT.findall(query) if laws else []
     return list(dict.fromkeys(codes + laws)), hints

@@ -252,3 +252,16 @@ def asked_sentences(question: str) -> str | None:
         if part.rstrip().endswith("?"):
             return " ".join(parts[index:]) if index else None
     return None
+
+
+# A code article named in a text: « L. 441-1 », « R441-9 », « l'article L442-3-3 ».
+CODE_REFERENCE = re.compile(r"\b(LO|L|R|D)\s?\.?\s?\*?\s?(\d{3,4}(?:\s?-\s?\d+)*)\b")
+
+
+def code_articles(text: str) -> list[str]:
+    """The code articles ``text`` names, as indexed (« L. 441-1 » → « L441-1 »)."""
+    return list(
+        dict.fromkeys(
+            prefix + re.sub(r"\s", "", number) for prefix, number in CODE_REFERENCE.findall(text)
+        )
+    )

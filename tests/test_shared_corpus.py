@@ -208,3 +208,20 @@ def test_the_old_programme_asked_finds_its_own_article(shared_index):
         "loi-2003-710_titre-I_ville-renovation-urbaine.md",
         "7",
     )
+
+
+def test_an_article_the_index_lacks_is_said_so(shared_index):
+    """The CCH's chapter on attributions (L441-*) is not in the shared corpus: a question
+    naming one of its articles is told so first, whatever the outcome."""
+    from assistant.answer import answer_question
+
+    reply = answer_question(
+        shared_index,
+        "Quelle est la composition de la commission d'attribution telle que la fixe "
+        "l'article L441-2 du CCH ?",
+    )
+    said = reply.reason if reply.outcome == "refusal" else reply.text.split("\n")[0]
+    assert "L441-2" in said and "indexés" in said, (reply.outcome, reply.text)
+    # An article it holds is no such case.
+    held = answer_question(shared_index, "Que prévoit l'article L442-5 du CCH ?")
+    assert "ne figure pas" not in held.text and "ne contiennent pas" not in held.reason
