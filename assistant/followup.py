@@ -20,7 +20,8 @@ from assistant.text import (
 )
 
 _STARTS_AS_FOLLOW_UP = re.compile(
-    r"^\s*(?:et|mais|alors|aussi|pareil|idem|sinon|dans ce cas|et si|m[êe]me question)\b",
+    r"^\s*(?:(?:ok|okay|d'accord|merci|super|ah|bon)\b[\s,.!]*)?"
+    r"(?:et|mais|alors|aussi|pareil|idem|sinon|dans ce cas|et si|m[êe]me question)\b",
     re.IGNORECASE,
 )
 _PRONOUNS = {
@@ -50,7 +51,8 @@ _PRONOUNS = {
 # Words that point back to what was said before, wherever they are (« du coup … »,
 # « … combien de représentants dedans ? », « dans quel cas ? », « il y a des exceptions ? »).
 _REFERS_BACK = re.compile(
-    r"^\s*du coup\b|\bdedans\b|\bdans (?:ce|quel) cas\b|\b(?:une|des) exceptions?\b",
+    r"^\s*du coup\b|\bdedans\b|\bdans (?:ce|quel) cas\b|\b(?:une|des) exceptions?\b"
+    r"|\b(?:cette|cet|ces) (?!formation|module|ann[ée]e)\w",
     re.IGNORECASE,
 )
 REFERS_BACK_TERMS = 5
@@ -127,6 +129,8 @@ def key_words(question: str) -> list[str]:
             or not stems
             or stems[0] in _QUESTION_WORDS
             or stems[0] in numbered_nouns
+            # « le deuxième jour »: carried as « jour 2 ».
+            or (parts and folded in _ORDINALS)
             or len(folded) < 3
             or word in keep
         ):
@@ -138,13 +142,23 @@ def key_words(question: str) -> list[str]:
 def carry_over(question: str, previous: str) -> str:
     """``question`` with the key words of ``previous`` that it does not already contain."""
     present = set(analyse(question))
+    # « et le jour 3 ? » after a question on « jour 2 »: the day the question names, not both.
+    named = {_NUMBERED_PARTS[noun] for noun in numbered(question) if noun in _NUMBERED_PARTS}
+    # « le jour d'après », « le lendemain »: the day after the previous one, by its number.
+    day = None
+    if "jour" not in named and (match := _VALUES["day"].search(fold(question))):
+        day = _canonical("day", match, _day_number(previous))
+        day = None if day and fold(day) in fold(question) else day
+        named.add("jour")
     # An acronym that folds to a stop word (« PLUS ») has no analysed form: it is carried
     # unless the question writes it.
     carried = [
         w
         for w in key_words(previous)
-        if (stems := set(analyse(w))) and not stems <= present or not stems and w not in question
+        if w.split(" ")[0] not in named
+        and ((stems := set(analyse(w))) and not stems <= present or not stems and w not in question)
     ]
+    carried = ([day] if day else []) + carried
     return f"{question} ({' '.join(carried)})" if carried else question
 
 
@@ -165,7 +179,8 @@ _ORDINALS = {
 _VALUES = {
     "day": re.compile(
         r"\b(?:jour\s+(\d{1,2})|(premier|1er|deuxieme|2e|2eme|second|troisieme|3e|3eme|"
-        r"quatrieme|4e)\s+jour|(lendemain)|(veille)|(dernier)\s+jour)\b"
+        r"quatrieme|4e)\s+jour|(lendemain|jour (?:d'apres|suivant))|(veille|jour d'avant)"
+        r"|(dernier)\s+jour)\b"
     ),
     "session": re.compile(r"\b(?:sequence|session)\s+(\d{1,2})\b"),
     "article": re.compile(
@@ -193,10 +208,11 @@ def _canonical(kind: str, match: re.Match, previous: str | None) -> str | None:
         # The programme's last day says it is (« Le jour 3, dernier jour de la formation, … »).
         if value == "dernier":
             return "dernier jour"
-        if value in ("lendemain", "veille"):
+        if value.startswith(("lendemain", "veille", "jour ")):
             if previous is None:
                 return None
-            return f"jour {previous + (1 if value == 'lendemain' else -1)}"
+            later = value.startswith(("lendemain", "jour d'apres", "jour suivant"))
+            return f"jour {previous + (1 if later else -1)}"
         return f"jour {_ORDINALS.get(value, value)}"
     if kind == "session":
         return f"séquence {value}"

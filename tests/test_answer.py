@@ -129,6 +129,10 @@ def test_follow_up_detection_and_rewrite_without_a_model():
     assert is_follow_up("il y a combien de représentants d'Action Logement dedans ?")
     assert is_follow_up("du coup le plafond de ressources il s'apprécie comment ?")
     assert is_follow_up("elle occupe quel poste là-bas exactement ?")
+    # A demonstrative points back (« cette séquence »); « ok, et … » is still « et … ».
+    assert is_follow_up("Il y a un témoignage prévu pendant cette séquence ?")
+    assert is_follow_up("ok et c'est animé par qui ?")
+    assert not is_follow_up("Qui anime la séquence 3 ?")
     assert not is_follow_up("il y a une évaluation à la fin de la formation ?")
     assert not is_follow_up("Séverine Hanser, elle est chargée de mission sur quoi ?")
     assert not is_follow_up("l'ANRU peut-elle intervenir à l'étranger ?")
@@ -234,6 +238,25 @@ def test_a_follow_up_carries_the_numbered_parts_with_their_number():
     # « jour » alone would point at any day: the number goes with it.
     carried = standalone("Et qui l'anime ?", [Turn("De quoi parle la session 2 du jour 1 ?")])
     assert carried == "Et qui l'anime ? (jour 1 séquence 2 parle)"
+
+
+def test_a_follow_up_naming_another_day_does_not_carry_the_previous_one():
+    history = [
+        Turn("Le deuxième jour, après la pause déjeuner, on travaille sur quel thème ?"),
+        Turn("Il y a un témoignage prévu pendant cette séquence ?"),
+    ]
+    # The second turn carries the day, as « jour 2 » (not the word « deuxième » as well).
+    assert standalone(history[1].question, history[:1]).endswith(
+        "(jour 2 après pause déjeuner travaille thème)"
+    )
+    searched = standalone("et le jour 3, qui vient témoigner ?", history)
+    assert "jour 2" not in searched and "deuxième" not in searched
+    # « le jour d'après »: the day after the previous one, by its number.
+    searched = standalone(
+        "et pour le jour d'après, l'accueil est à quelle heure ?",
+        [Turn("Le premier jour, ça se termine à quelle heure ?")],
+    )
+    assert searched.endswith("(jour 2 termine)"), searched
 
 
 def test_a_follow_up_is_answered_by_its_own_words_not_the_carried_ones():
