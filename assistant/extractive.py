@@ -491,8 +491,26 @@ def pick(
         if span is None:
             first, last = locate(parts[0], passage.text), locate(parts[-1], passage.text)
             span = (first[0], last[1]) if first and last and last[1] > first[0] else first
+        if number == 0:
+            text = _located(question, passage, text)
         picked.append(Picked(text, passage, span))
     return picked
+
+
+# « C'est abordé à quel moment ? », « quel jour ? »: when, in a course.
+_WHEN = re.compile(
+    r"\b(?:quand|(?:a )?quel moment|quel jour|quelle journee|quelle demi-journee|quel creneau)\b"
+)
+
+
+def _located(question: str, passage: Passage, text: str) -> str:
+    """A course passage's lead, for a question that asks when, opened by the day and session
+    the programme puts it in (« Jour 1, séquence 2 : … ») unless it already says its day."""
+    own = match.group("own") if (match := _CARRIED.match(question)) else question
+    if passage.day is None or not _WHEN.search(fold(own)) or re.search(r"\bjour\s*\d", fold(text)):
+        return text
+    session = f", séquence {passage.session}" if passage.session else ""
+    return f"Jour {passage.day}{session} : {text}"
 
 
 # A sentence that goes on with the lead's subject (« Ces opérations … », « Dans ce cas, … »,

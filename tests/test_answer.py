@@ -361,3 +361,21 @@ def test_answer_from_an_old_code_ends_with_the_warning(shared_index):
     assert answer.text.endswith(
         "Texte cité dans sa version de 2015 : vérifiez la version en vigueur sur Légifrance."
     )
+
+
+def test_a_course_lead_says_when_for_a_question_that_asks_when():
+    # The programme's page lists the session's contents; the day is in its metadata.
+    passage = _passage(
+        kind="cours",
+        day=1,
+        session="2",
+        text="Les nouveaux dispositifs introduits par la loi Elan : cotation de la demande, "
+        "gestion en flux et CALEOL.",
+    )
+    [lead] = pick("La cotation et la CALEOL, c'est abordé à quel moment du module ?", [passage])
+    assert lead.sentence.startswith("Jour 1, séquence 2 : Les nouveaux dispositifs")
+    # Its span still points at the passage's own words.
+    assert passage.text[lead.span[0] : lead.span[1]].startswith("Les nouveaux dispositifs")
+    # Asked what, not when: the passage's words alone.
+    [lead] = pick("Qu'apprend-on sur la cotation et la CALEOL ?", [passage])
+    assert lead.sentence.startswith("Les nouveaux dispositifs")
