@@ -101,6 +101,11 @@ _SENTENCE_END = re.compile(r"[.?!:;«(]\s*$")
 _NAME = re.compile(r"[A-ZÀ-Ý][a-zà-ÿ]+(?:[A-ZÀ-Ý][a-zà-ÿ]+)*(?:-[A-Za-zÀ-ÿ][a-zà-ÿ]*)*")
 
 
+# Words written like names that only describe the asker's case: civilities (« Mme K. ») and
+# flat sizes (« un T3 », « un F4 »).
+_CASE_WORDS = re.compile(r"(?:Mme|Mmes|Mlle|Madame|Monsieur|Mr|[TF]\d)")
+
+
 def salient_terms(question: str) -> list[str]:
     """The names a question is about: acronyms, capitalised words that do not start a
     sentence, years. « Quel est le montant du SMIC horaire en 2024 ? » → [SMIC, 2024]."""
@@ -112,6 +117,8 @@ def salient_terms(question: str) -> list[str]:
             text[: match.start()]
         )
         letters = [ch for ch in word if ch.isalpha()]
+        if _CASE_WORDS.fullmatch(word):
+            continue
         if _YEAR.fullmatch(word):
             found.append(word)
         elif len(word) >= 2 and letters and all(ch.isupper() for ch in letters):

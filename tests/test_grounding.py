@@ -47,6 +47,8 @@ def test_salient_terms_are_acronyms_names_and_years():
     assert salient_terms("Quel est le montant du SMIC horaire en 2024 ?") == ["SMIC", "2024"]
     assert salient_terms("L'ANRU c'est quoi ?") == ["ANRU"]
     assert salient_terms("Qu'est-ce que le dispositif Pinel ?") == ["Pinel"]
+    # The asker's case is no name to look for: a civility, a flat's size.
+    assert salient_terms("J'accompagne Mme K. qui vit dans un T3 HLM à Lyon.") == ["HLM", "Lyon"]
     # A capital that only starts a sentence names nothing.
     assert salient_terms("Comment faire une demande ? Combien de temps ?") == []
     # Compound places and names written in one piece with inner capitals are names too.
