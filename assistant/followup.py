@@ -52,7 +52,8 @@ _PRONOUNS = {
 # « … combien de représentants dedans ? », « dans quel cas ? », « il y a des exceptions ? »).
 _REFERS_BACK = re.compile(
     r"^\s*du coup\b|\bdedans\b|\bdans (?:ce|quel) cas\b|\b(?:une|des) exceptions?\b"
-    r"|\b(?:cette|cet|ces) (?!formation|module|ann[ée]e)\w",
+    r"|\b(?:cette|cet|ces) (?!formation|module|ann[ée]e)\w"
+    r"|\b(?:ça|ca|cela)\s+(?:\w+\s+)?(?:aussi|pareil|de même)\b",
     re.IGNORECASE,
 )
 REFERS_BACK_TERMS = 5

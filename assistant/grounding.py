@@ -53,7 +53,7 @@ FEATURES: dict[str, str] = {
     "missing_names": "nombre de noms de la question présents dans le corpus mais dans aucun des "
     "passages trouvés",
     "asks_current": "1 si la question demande l'état actuel ou récent (« aujourd'hui », "
-    "« actuel », « dernier », une année après 2015…), sinon 0",
+    "« actuel », « dernier », une année après 2015 que le corpus ne contient pas…), sinon 0",
     "type_missing": "part des types de fait demandés (personne, lieu, prix, fréquence, texte de "
     "référence, pourcentage, date, nombre, durée, contact) dont aucune trace ne figure dans "
     "les deux meilleurs passages",
@@ -142,8 +142,20 @@ def _known_to_corpus(name: str, frequency: Frequency) -> bool:
 
 _CURRENT = re.compile(
     r"\b(?:aujourd'hui|actuel\w*|a ce jour|recent\w*|derni(?:ers|eres) (?:chiffres|donnees|"
-    r"statistiques)|maintenant|desormais|en ce moment|cette annee|(?:20(?:1[6-9]|[2-9]\d)))\b"
+    r"statistiques)|maintenant|desormais|en ce moment|cette annee)\b"
 )
+# A year after the corpus's texts (2015 for the code), unless the corpus gives it (the fiches'
+# « barème 2020 »).
+_LATE_YEAR = re.compile(r"\b20(?:1[6-9]|[2-9]\d)\b")
+
+
+def asks_current(question: str, frequency: Frequency) -> bool:
+    """The question asks for the current or a recent state: a word that says so, or a year
+    after 2015 that the corpus does not hold."""
+    folded = fold(question)
+    if _CURRENT.search(folded):
+        return True
+    return any(frequency(year) == 0 for year in _LATE_YEAR.findall(folded))
 
 
 def type_missing(question: str, texts: list[str]) -> float:
@@ -211,7 +223,7 @@ def measure(
         "pair_share": pair_share,
         "unknown_names": float(unknown),
         "missing_names": float(len(missing) - unknown),
-        "asks_current": 1.0 if _CURRENT.search(fold(question)) else 0.0,
+        "asks_current": 1.0 if asks_current(question, frequency) else 0.0,
         "type_missing": type_missing(question, [p.text for p in passages[:TYPE_DEPTH]]),
         "missing_words": float(len(missing_words)),
         "course": 1.0 if passages[0].kind == "cours" else 0.0,

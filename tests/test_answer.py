@@ -132,6 +132,7 @@ def test_follow_up_detection_and_rewrite_without_a_model():
     # A demonstrative points back (« cette séquence »); « ok, et … » is still « et … ».
     assert is_follow_up("Il y a un témoignage prévu pendant cette séquence ?")
     assert is_follow_up("ok et c'est animé par qui ?")
+    assert is_follow_up("ça vaut aussi pour les SEM ?")
     assert not is_follow_up("Qui anime la séquence 3 ?")
     assert not is_follow_up("il y a une évaluation à la fin de la formation ?")
     assert not is_follow_up("Séverine Hanser, elle est chargée de mission sur quoi ?")

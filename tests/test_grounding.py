@@ -130,7 +130,13 @@ def test_words_of_the_question_that_the_best_passages_lack():
 
 def test_questions_on_the_current_state():
     assert measure("Qui préside l'ANRU aujourd'hui ?", [APL])[0]["asks_current"] == 1.0
-    assert measure("Les plafonds en 2024 ?", [APL])[0]["asks_current"] == 1.0
+    assert measure("Les plafonds en 2024 ?", [APL], CORPUS_SHARE)[0]["asks_current"] == 1.0
+
+    # A year the corpus gives (the fiches' « barème 2020 ») is no current state.
+    def share(term: str) -> float:
+        return 0.01 if term == "2020" else CORPUS_SHARE(term)
+
+    assert measure("Le plafond PLAI (barème 2020) ?", [APL], share)[0]["asks_current"] == 0.0
     assert measure("Le dernier jour on finit à quelle heure ?", [APL])[0]["asks_current"] == 0.0
 
 
@@ -193,3 +199,12 @@ def test_the_shipped_model_refuses_what_nothing_supports():
         [(0.75, "L'aide personnalisée au logement est versée au bailleur du logement.")],
     )
     assert verdict.outcome == ANSWER
+
+
+def test_a_day_or_a_region_by_its_abbreviation_is_found_in_full():
+    # « J2 » and « IDF » are how trainees write « jour 2 » and « Île-de-France ».
+    day = _passage("Le jour 2 se termine à 17h15 par les points clefs de la journée.", 0.5)
+    features, missing = measure("A la fin du J2 il y a un temps pour faire le point ?", [day])
+    assert missing == [] and features["missing_names"] == 0
+    region = _passage("En Île-de-France, la commission statue dans un délai de 6 mois.", 0.5)
+    assert measure("et en IDF, c'est combien de temps ?", [region])[1] == []
