@@ -162,8 +162,6 @@ CANDIDATES = 50
 # the whole question's). Measured on the 14 answerable such questions of tune.jsonl and of a
 # fresh lot (n5): the expected passage first for 8 → 10 (weights 0.3 and 0.5, no loss; 0.7:
 # 12 but two lost), and found in the top 10 for one more; tune.jsonl as a whole unchanged.
-# With a case told before a colon (``text.asked_sentences``), on the 38 answerable such
-# questions of tune.jsonl (824): first 27 → 30, in the top 5 36 → 38, none lost.
 ASK_WEIGHT = 0.5
 # Fusion is a convex combination of the cosine similarity and the BM25 score divided by the
 # best BM25 score of the question. Measured on the development set, it beats reciprocal-rank

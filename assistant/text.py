@@ -247,14 +247,8 @@ def numbered(text: str) -> dict[str, set[str]]:
 
 
 # A question's sentences: « Je prépare un article sur le renouvellement urbain. Dans cette
-# formation, qui intervient au nom de l'ANRU ? » is context, then the ask; so is a case told
-# before a colon that opens the question (« … pour que la famille ait plus grand : est-ce que
-# le bailleur peut refuser ? »).
-_QUESTION_SENTENCE = re.compile(
-    r"(?<=[.!?…])\s+(?=[«\"]?[A-ZÀ-Ý])|\s+:\s+(?=(?:est-ce|qui|quel|quelle|quels|quelles"
-    r"|combien|comment|quand|où|pourquoi|lequel|laquelle|peut-on|doit-on|y a-t-il|il|elle"
-    r"|ils|elles|on)\b)"
-)
+# formation, qui intervient au nom de l'ANRU ? » is context, then the ask.
+_QUESTION_SENTENCE = re.compile(r"(?<=[.!?…])\s+(?=[«\"]?[A-ZÀ-Ý])")
 
 
 def asked_sentences(question: str) -> str | None:

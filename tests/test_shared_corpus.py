@@ -180,12 +180,6 @@ def test_the_ask_is_read_apart_from_the_context_before_it():
     assert asked_sentences("C'est payant ? Et on s'inscrit auprès de qui ?") is None
     assert asked_sentences("Qui anime le jour 2 ?") is None
     assert asked_sentences("J'ai déposé ma demande en mars. Toujours rien.") is None
-    assert (
-        asked_sentences("Elles veulent échanger leurs logements : est-ce que le bailleur peut ?")
-        == "est-ce que le bailleur peut ?"
-    )
-    # A label before a colon is no case told: « Logement PMR : la personne … ? » stays whole.
-    assert asked_sentences("Logement adapté PMR : la personne décédée, il a combien ?") is None
 
 
 def test_context_before_the_ask_does_not_hide_the_course(shared_index, monkeypatch):
