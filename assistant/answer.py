@@ -23,7 +23,7 @@ from assistant.citations import renumber, unsupported_sentences
 from assistant.config import Settings
 from assistant.extractive import locate, pick, sentences, source_label
 from assistant.followup import Turn, standalone
-from assistant.grounding import ANSWER, UNCERTAIN, absent_articles
+from assistant.grounding import ANSWER, UNCERTAIN
 from assistant.grounding import REFUSAL as REFUSAL_OUTCOME
 from assistant.retrieval import Passage, search, support, unit_similarities
 
@@ -369,7 +369,7 @@ class AnswerStream:
         similarity = partial(unit_similarities, settings, searched)
         # An article the question names that the index does not hold: said first, since the
         # passages can only be its neighbours.
-        absent = absent_articles(searched, passages)
+        absent = verdict.absent
         note = f"{ABSENT_ARTICLE.format(', '.join(absent))}\n\n" if absent else ""
         if verdict.outcome == UNCERTAIN:
             # No generation on doubtful evidence: the closest passages, quoted and said as such.

@@ -78,6 +78,8 @@ class Support:
     missing: list[str] = field(default_factory=list)
     probability: float = 1.0
     features: dict[str, float] = field(default_factory=dict)
+    # Code articles the question names that the index does not hold.
+    absent: list[str] = field(default_factory=list)
 
     @property
     def refused(self) -> bool:
@@ -314,4 +316,4 @@ def assess(
     # in the reason and before the answer, not weighed.
     absent = absent_articles(question, passages)
     reason = _reason(question, features, missing, absent) if outcome != ANSWER else ""
-    return Support(outcome, reason, missing, probability, features)
+    return Support(outcome, reason, missing, probability, features, absent)

@@ -272,36 +272,35 @@ def search(settings: Settings, query: str, k: int | None = None) -> list[Passage
     ask = asked_sentences(query) if ASK_WEIGHT else None
     vectors = [vector, query_vector(settings, ask)] if ask else [vector]
     exact = _exact_hits(collection, query, vector)
+    # With an ask apart, the vectors come with the candidates: each passage's two cosines.
     dense = collection.query(
         query_embeddings=vectors,
         n_results=min(CANDIDATES, total),
-        include=["documents", "metadatas", "distances"],
+        include=["documents", "metadatas", "distances"] + (["embeddings"] if ask else []),
     )
     found: dict[str, Passage] = {p.chunk_id: p for p in exact}
+    # Each passage's cosine with the ask alone, when the question has one.
+    asked_cosine: dict[str, float] = {}
     for row in range(len(vectors)):
-        for chunk_id, text, meta, distance in zip(
+        embeddings = dense["embeddings"][row] if ask else [()] * len(dense["ids"][row])
+        for chunk_id, text, meta, distance, emb in zip(
             dense["ids"][row],
             dense["documents"][row],
             dense["metadatas"][row],
             dense["distances"][row],
+            embeddings,
             strict=True,
         ):
-            if _written(text, meta) and chunk_id not in found:
-                # The whole question's cosine (the ask alone only brings the passage in).
-                score = 1.0 - float(distance) if row == 0 else None
-                found[chunk_id] = _passage(0, chunk_id, text, meta, score)
+            if not _written(text, meta, emb) or chunk_id in found:
+                continue
+            # The score is the whole question's cosine (the ask alone only ranks).
+            score = _cosine(emb, vector) if ask else 1.0 - float(distance)
+            found[chunk_id] = _passage(0, chunk_id, text, meta, score)
+            if ask:
+                asked_cosine[chunk_id] = _cosine(emb, vectors[1])
     lexical = get_lexical(settings, collection)
     lexical_scores = lexical.scores(query) if lexical else {}
     lexical_hits = dict(top_scores(lexical_scores, CANDIDATES))
-    # Each passage's cosine with the ask alone, when the question has one.
-    asked_cosine: dict[str, float] = {}
-    if ask:
-        got = collection.get(ids=list(found), include=["embeddings"])
-        for chunk_id, emb in zip(got["ids"], got["embeddings"], strict=True):
-            if emb is not None:
-                found[chunk_id].score = _cosine(emb, vector)
-                asked_cosine[chunk_id] = _cosine(emb, vectors[1])
-        found = {c: p for c, p in found.items() if p.score is not None}
     missing = [chunk_id for chunk_id in lexical_hits if chunk_id not in found]
     if missing:
         got = collection.get(ids=missing, include=["documents", "metadatas", "embeddings"])
