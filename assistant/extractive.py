@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from assistant.facts import GIVEN, asked_facts
 from assistant.grounding import augmented
-from assistant.retrieval import Passage, numbering
+from assistant.retrieval import Passage, article_references, numbering
 from assistant.text import analyse, content_terms, fold, numbered, sentences
 
 # Two sentences sharing this share of their words say the same thing.
@@ -328,6 +328,29 @@ def _asking(question: str) -> tuple[dict[str, float], list[str]]:
     return wanted, asked
 
 
+# A text named by its kind and number or year (« la loi de 2003 », « décret n° 2014-767 »,
+# « L. 2003-710 »).
+_TEXT_NUMBER = re.compile(
+    r"\b(?:lois?|d[ée]crets?|arr[êe]t[ée]s?|ordonnances?|L\.)\s+(?:n°\s*)?(?:(?:de|du)\s+)?"
+    r"((?:19|20)\d\d(?:-\d{2,4})?)\b",
+    re.IGNORECASE,
+)
+
+
+def references(question: str) -> set[str]:
+    """The analysed terms by which ``question`` names a text or an article (« art 9-1 »,
+    « 2003-710 », « la loi de 2014 »)."""
+    ids, hints = article_references(question)
+    return set(analyse(" ".join([*ids, *hints, *_TEXT_NUMBER.findall(question)])))
+
+
+def _own_references(references: set[str], passage: Passage) -> set[str]:
+    """The named texts and articles that ``passage`` is (its article, its title's number)."""
+    if not references:
+        return set()
+    return references & set(analyse(f"{passage.article or ''} {passage.title}"))
+
+
 # « Comment est calculé … ? », « quels sont … ? » ask for all that a list gives: its items are
 # then not offered one by one (tune.jsonl: answers with their keywords 207 → 208 of 285).
 _LIST_ASKED = re.compile(r"\b(?:comment|quels|quelles|lesquels|lesquelles|en fonction de quoi)\b")
@@ -344,6 +367,9 @@ def scored_candidates(question: str, passages: list[Passage], similarity: Simila
     pairs = numbered(question)
     defines = bool(_DEFINITION.match(question.replace("’", "'")))
     lists = bool(_LIST_ASKED.search(fold(question)))
+    # A text or an article the question names is matched by the passage that is it, not by a
+    # sentence of another text that cites it (« conformément à l'article 9-1 de la loi … »).
+    refs = references(question)
     scored = []
     # Each passage's units, split once (the lead's continuation reads them again).
     units: dict[str, list[str]] = {}
@@ -354,7 +380,10 @@ def scored_candidates(question: str, passages: list[Passage], similarity: Simila
             continue
         units[passage.chunk_id] = sentences(passage.text)
         # Each unit's analysed words, once: a one-unit candidate's own, the next one's context.
-        unit_terms = [set(augmented(analyse(unit))) for unit in units[passage.chunk_id]]
+        own_refs = _own_references(refs, passage)
+        unit_terms = [
+            set(augmented(analyse(unit))) - refs | own_refs for unit in units[passage.chunk_id]
+        ]
         candidates = _candidates(units[passage.chunk_id])
         if not lists:
             candidates = _with_items(candidates)
@@ -370,7 +399,11 @@ def scored_candidates(question: str, passages: list[Passage], similarity: Simila
             # sentence gives with another number: « le jour 2 » does not answer « jour 3 ».
             if _numbering_mismatches(pairs, text):
                 continue
-            terms = unit_terms[index] if len(parts) == 1 else set(augmented(analyse(text)))
+            terms = (
+                unit_terms[index]
+                if len(parts) == 1
+                else set(augmented(analyse(text))) - refs | own_refs
+            )
             context = unit_terms[index - 1] if index > 0 and CONTEXT_WEIGHT else set()
             relevance = [_relevance(wanted, asked, terms, text) for wanted, asked in asks]
             around = [_around(wanted, terms, context) for wanted, _ in asks]

@@ -49,9 +49,11 @@ _PRONOUNS = {
     "ses",
 }
 # Words that point back to what was said before, wherever they are (« du coup … »,
-# « … combien de représentants dedans ? », « dans quel cas ? », « il y a des exceptions ? »).
+# « … combien de représentants dedans ? », « dans quel cas ? », « il y a des exceptions ? »,
+# « délai pour partir ensuite ? », « l'office peut-il l'appliquer quand même ? »).
 _REFERS_BACK = re.compile(
-    r"^\s*du coup\b|\bdedans\b|\bdans (?:ce|quel) cas\b|\b(?:une|des) exceptions?\b"
+    r"\bdu coup\b|\bdedans\b|\bdans (?:ce|quel) cas\b|\b(?:une|des) exceptions?\b"
+    r"|\bensuite\b|\bquand m[êe]me\b"
     r"|\b(?:cette|cet|ces) (?!formation|module|ann[ée]e)\w"
     r"|\b(?:ça|ca|cela)\s+(?:\w+\s+)?(?:aussi|pareil|de même)\b",
     re.IGNORECASE,
@@ -111,6 +113,14 @@ _NUMBERED_PARTS = {"jour": "jour", "sequenc": "séquence"}
 _PART_NOUNS = {"jour": {"jour"}, "sequenc": {"sequenc", "session"}}
 
 
+# Words that say nothing of a subject once out of their sentence: forms of « être » and
+# « avoir », and the day the asker speaks from (« Hier après-midi, … c'était qui ? »).
+_NOT_CARRIED = set(
+    """etait etaient ete sera seront serait seraient avait avaient aura auront aurait va vont
+    suis es ai as avons avez etes sommes soit soient ait hier demain aujourd hui""".split()
+)
+
+
 def key_words(question: str) -> list[str]:
     """The words of ``question`` that carry its subject (numbered parts, names, then content
     words)."""
@@ -127,6 +137,7 @@ def key_words(question: str) -> list[str]:
         stems = analyse(word)
         if (
             folded in STOPWORDS
+            or folded in _NOT_CARRIED
             or not stems
             or stems[0] in _QUESTION_WORDS
             or stems[0] in numbered_nouns
@@ -136,7 +147,8 @@ def key_words(question: str) -> list[str]:
             or word in keep
         ):
             continue
-        keep.append(word)
+        # A capital that only starts the sentence is no name once carried (« Hier », « Pour »).
+        keep.append(word.lower() if word[:1].isupper() and not word.isupper() else word)
     return keep
 
 

@@ -151,11 +151,16 @@ _CURRENT = re.compile(
 _LATE_YEAR = re.compile(r"\b20(?:1[6-9]|[2-9]\d)\b")
 
 
+# « Aujourd'hui c'est le dernier jour, on termine à quelle heure ? »: a day of the course, not
+# the current state of the law.
+_COURSE_DAY = re.compile(r"\b(?:(?:premier|deuxieme|second|troisieme|dernier) jour|jour \d|j\d)\b")
+
+
 def asks_current(question: str, frequency: Frequency) -> bool:
-    """The question asks for the current or a recent state: a word that says so, or a year
-    after 2015 that the corpus does not hold."""
+    """The question asks for the current or a recent state: a word that says so (not when it
+    speaks of a day of the course), or a year after 2015 that the corpus does not hold."""
     folded = fold(question)
-    if _CURRENT.search(folded):
+    if _CURRENT.search(folded) and not _COURSE_DAY.search(folded):
         return True
     return any(frequency(year) == 0 for year in _LATE_YEAR.findall(folded))
 

@@ -80,7 +80,8 @@ class Passage:
         }
 
 
-_LAW_REF = re.compile(r"\barticles?\s+(\d+(?:-\d+)*)(?:er)?\b", re.IGNORECASE)
+# « article 9-2 », « art. 9-1 », « art 14 ».
+_LAW_REF = re.compile(r"\b(?:articles?|art\.?)\s+(\d+(?:-\d+)*)(?:er)?\b", re.IGNORECASE)
 _LAW_HINT = re.compile(r"\b(?:n°\s?)?(\d{2,4}-\d{2,4}|(?:19|20)\d{2})\b")
 
 

@@ -261,8 +261,11 @@ def asked_sentences(question: str) -> str | None:
     return None
 
 
-# A code article named in a text: « L. 441-1 », « R441-9 », « l'article L442-3-3 ».
-CODE_REFERENCE = re.compile(r"\b(LO|L|R|D)\s?\.?\s?\*?\s?(\d{3,4}(?:\s?-\s?\d+)*)\b")
+# A code article named in a text: « L. 441-1 », « R441-9 », « l'article L442-3-3 »; not a law
+# by its number (« L. 2003-710 », « D. 2014-767 »: a year, then the text's number).
+CODE_REFERENCE = re.compile(
+    r"\b(LO|L|R|D)\s?\.?\s?\*?\s?(?!(?:19|20)\d\d\s?-\s?\d{2,4}\b)(\d{3,4}(?:\s?-\s?\d+)*)\b"
+)
 
 
 def code_articles(text: str) -> list[str]:

@@ -133,6 +133,10 @@ def test_follow_up_detection_and_rewrite_without_a_model():
     assert is_follow_up("Il y a un témoignage prévu pendant cette séquence ?")
     assert is_follow_up("ok et c'est animé par qui ?")
     assert is_follow_up("ça vaut aussi pour les SEM ?")
+    # « ensuite », « du coup », « quand même » point back wherever they are.
+    assert is_follow_up("Délai pour quitter les lieux ensuite ?")
+    assert is_follow_up("Elle perd son ancienneté du coup ?")
+    assert is_follow_up("Hors zones tendues, l'office peut-il l'appliquer quand même ?")
     assert not is_follow_up("Qui anime la séquence 3 ?")
     assert not is_follow_up("il y a une évaluation à la fin de la formation ?")
     assert not is_follow_up("Séverine Hanser, elle est chargée de mission sur quoi ?")
@@ -189,6 +193,20 @@ def test_follow_up_detection_and_rewrite_without_a_model():
 )
 def test_a_follow_up_that_switches_one_element_replaces_it(previous, follow_up, searched):
     assert standalone(follow_up, [Turn(previous)]) == searched
+
+
+def test_carried_words_are_the_subject_not_the_sentence_around_it():
+    # « Hier » starts the sentence: carried, it would read as a name the passages lack; « était »
+    # and the day the asker speaks from say nothing of the subject.
+    carried = standalone(
+        "elle dépend de quel pôle ?",
+        [
+            Turn(
+                "Hier après-midi, pour le témoignage de la séquence 4, c'était qui l'intervenante ?"
+            )
+        ],
+    )
+    assert carried == "elle dépend de quel pôle ? (séquence 4 après-midi témoignage intervenante)"
 
 
 def test_a_follow_up_that_asks_more_carries_the_subject():

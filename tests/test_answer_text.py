@@ -134,3 +134,45 @@ def test_a_part_named_by_its_number_is_not_answered_by_another_part():
     question = "la 2.2 sur le cadre législatif de la gestion de la demande et des attributions ?"
     lead = pick(question, [passage])[0]
     assert "documents à élaborer" in lead.sentence
+
+
+def test_a_text_named_by_its_number_is_answered_by_that_text_not_by_one_that_cites_it():
+    law = Passage(
+        rank=1,
+        chunk_id="a",
+        doc_id="loi",
+        title="Loi n° 2003-710 du 1er août 2003",
+        article="9-2",
+        text="Les moyens affectés à l'Agence pour le NPNRU sont fixés à 5 milliards d'euros.",
+        score=0.59,
+    )
+    decree = Passage(
+        rank=2,
+        chunk_id="b",
+        doc_id="arrete",
+        title="Arrêté du 15 septembre 2014",
+        article="Annexe",
+        text=(
+            "Conformément à la loi n° 2003-710 du 1er août 2003, les moyens de l'agence pour le "
+            "NPNRU vont aux quartiers les plus en difficulté."
+        ),
+        score=0.59,
+    )
+    question = "Quels moyens la loi de 2003 affecte-t-elle à l'agence pour le NPNRU ?"
+    assert "5 milliards" in pick(question, [decree, law])[0].sentence
+
+
+def test_articles_written_short_and_laws_by_their_number():
+    from assistant.retrieval import article_references
+
+    assert article_references("période couverte selon l'art 9-1 L. 2003-710 ?") == (
+        ["9-1"],
+        ["2003-710"],
+    )
+    assert article_references("Art. 8 loi 2014-173 : que définit la convention ?") == (
+        ["8"],
+        ["2014-173"],
+    )
+    # « L. 2003-710 » is a law by its number, not a code article.
+    assert article_references("la loi L. 2003-710") == ([], [])
+    assert article_references("l'art. L. 441-1 du CCH") == (["L441-1"], [])

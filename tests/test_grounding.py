@@ -138,6 +138,10 @@ def test_questions_on_the_current_state():
 
     assert measure("Le plafond PLAI (barème 2020) ?", [APL], share)[0]["asks_current"] == 0.0
     assert measure("Le dernier jour on finit à quelle heure ?", [APL])[0]["asks_current"] == 0.0
+    # « aujourd'hui » on a day of the course is that day, not the current state of the law.
+    today = "Aujourd'hui c'est le dernier jour, on termine à quelle heure ?"
+    assert measure(today, [APL])[0]["asks_current"] == 0.0
+    assert measure("Le plafond aujourd'hui ?", [APL])[0]["asks_current"] == 1.0
 
 
 def test_exact_hit_and_sentence_similarity():
