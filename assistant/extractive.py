@@ -44,7 +44,7 @@ _ASKS = {
     # (« combien de … », « combien coûte » are counts, durations, prices of ``facts``).
     "figure": re.compile(r"\bcombien\b(?! (?:de|coute|ca coute)\b)"),
     # « sur quelle période ? », « de quelle année ? »: a date or a span of years.
-    "date": re.compile(r"\b(?:quelle periode|de quelle annee)\b"),
+    "date": re.compile(r"\b(?:quelle periode|(?:de )?quelle annee|quel trimestre|quel mois)\b"),
     "topic": re.compile(
         r"\b(?:sur quoi|de quoi|quel(?:le)?s? (?:theme|themes|sujet|sujets|titre|intitule|contenu)|"
         r"s'intitule|consiste en quoi|porte sur quoi|parle de quoi)\b"
@@ -52,6 +52,11 @@ _ASKS = {
 }
 _GIVES = {
     **GIVEN,
+    # « l'année n-2 », « le 2e trimestre de l'année précédente » give a date too.
+    "date": re.compile(
+        GIVEN["date"].pattern + r"|\bn\s?-\s?\d\b|\b\d(?:er|e|ème)? trimestre\b|année précédente",
+        re.IGNORECASE,
+    ),
     "hour": re.compile(r"\b\d{1,2}\s?h\s?\d{0,2}\b"),
     "figure": GIVEN["count"],
     "audience": re.compile(r"\b(?:Public|public|destinée?s? à|s'adresse)\b"),

@@ -121,6 +121,19 @@ def test_a_bare_combien_asks_for_a_figure():
     assert asked_types("c'est combien en euros ?") == ["price"]
     assert asked_types("ils durent combien ?") == ["duration"]
     assert asked_types("Le PNRU couvre quelle période ?") == ["date"]
+    assert asked_types("on prend l'IRL de quel trimestre ?") == ["date"]
+
+
+def test_a_year_or_a_quarter_counted_from_now_is_a_date():
+    text = (
+        "La révision du loyer se fait chaque année au 1er janvier, selon l'indice de référence "
+        "des loyers (IRL). Le logement est révisé si le bail le prévoit. La date de l'IRL prise "
+        "en compte est celle du 2e trimestre de l'année précédente."
+    )
+    lead = pick(
+        "Pour la révision des loyers HLM on prend l'IRL de quel trimestre ?", [_passage(text)]
+    )
+    assert "2e trimestre" in lead[0].sentence
 
 
 def test_a_part_named_by_its_number_is_not_answered_by_another_part():
