@@ -113,8 +113,15 @@ def asked_facts(question: str) -> list[str]:
         and not ASKED["place"].search(re.sub(r"\bou\b", " ", folded))
     ):
         kinds.remove("place")
-    if "date" in kinds and not _INVERTED.search(folded):
-        if not ASKED["date"].search(_WHEN_CONJUNCTION.sub(" ", folded)):
+    if "date" in kinds and not ASKED["date"].search(_WHEN_CONJUNCTION.sub(" ", folded)):
+        # « quand le bail prend-il fin ? » asks a date (the subject inverted in the clause that
+        # « quand » opens); « Quand un demandeur dépose sa demande sur place, quel formulaire
+        # doit-il remplir ? » does not (the inversion is in the other clause).
+        clauses = [
+            re.split(r"[,?]", folded[match.end() :], maxsplit=1)[0]
+            for match in _WHEN_CONJUNCTION.finditer(folded)
+        ]
+        if not any(_INVERTED.search(clause) for clause in clauses):
             kinds.remove("date")
     # « Combien coûte » asks for a price, « combien de mois » for a duration: not a mere count.
     if "count" in kinds and {"price", "duration", "percent"} & set(kinds):

@@ -21,7 +21,7 @@ from assistant.text import (
 
 _STARTS_AS_FOLLOW_UP = re.compile(
     r"^\s*(?:(?:ok|okay|d'accord|merci|super|ah|bon)\b[\s,.!]*)?"
-    r"(?:et|mais|alors|aussi|pareil|idem|sinon|dans ce cas|et si|m[êe]me question)\b",
+    r"(?:et|mais|alors|aussi|pareil|idem|sinon|dans ce cas|et si|m[êe]me)\b",
     re.IGNORECASE,
 )
 _PRONOUNS = {
@@ -55,7 +55,7 @@ _REFERS_BACK = re.compile(
     r"\bdu coup\b|\bdedans\b|\bdans (?:ce|quel) cas\b|\b(?:une|des) exceptions?\b"
     r"|\bensuite\b|\bquand m[êe]me\b"
     r"|\b(?:cette|cet|ces) (?!formation|module|ann[ée]e)\w"
-    r"|\b(?:ça|ca|cela)\s+(?:\w+\s+)?(?:aussi|pareil|de même)\b",
+    r"|\b(?:ça|ca|cela)\s+(?:[\w']+\s+)?(?:aussi|pareil|de même)\b",
     re.IGNORECASE,
 )
 REFERS_BACK_TERMS = 5
@@ -64,6 +64,11 @@ REFERS_BACK_TERMS = 5
 _SUBJECT_PRONOUN = re.compile(r"^\s*(?:il|elle|ils|elles)\b(?!-)", re.IGNORECASE)
 # « il y a », « il faut » name nothing that came before.
 _IMPERSONAL = re.compile(r"\bil (?:y a|faut|existe|s'agit)\b", re.IGNORECASE)
+# Words that name what is asked, never what it is about (« quel délai ? », « à quel âge ? »).
+_GENERIC = content_terms(
+    "délai temps durée terme âge montant cas condition moment date période fréquence taux part "
+    "prix coût mois an année jour semaine nombre combien"
+)
 _QUESTION_WORDS = {"quel", "quell", "comment", "combien", "pourquoi", "quand", "quoi", "qui"}
 
 
@@ -103,7 +108,9 @@ def is_follow_up(question: str) -> bool:
     if salient_terms(question):
         return False
     words = set(re.findall(r"[a-z]+", fold(_IMPERSONAL.sub(" ", question))))
-    return len(content_terms(question)) <= 2 and bool(words & _PRONOUNS)
+    terms = content_terms(question)
+    # « Au terme de quel délai ? », « Pour combien de temps ? »: no subject of its own.
+    return len(terms) <= 2 and (bool(words & _PRONOUNS) or terms <= _GENERIC)
 
 
 # Numbered parts of a course carried with their number (« session 2 du jour 1 » → « jour 1 »,

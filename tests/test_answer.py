@@ -137,6 +137,11 @@ def test_follow_up_detection_and_rewrite_without_a_model():
     assert is_follow_up("Délai pour quitter les lieux ensuite ?")
     assert is_follow_up("Elle perd son ancienneté du coup ?")
     assert is_follow_up("Hors zones tendues, l'office peut-il l'appliquer quand même ?")
+    # No subject of its own (« quel délai ? »), « même … » opening, « ça s'applique aussi ».
+    assert is_follow_up("Au terme de quel délai ?")
+    assert is_follow_up("meme en QPV ?")
+    assert is_follow_up("ça s'applique aussi aux SEM ?")
+    assert not is_follow_up("Combien de jours dure la formation ?")
     assert not is_follow_up("Qui anime la séquence 3 ?")
     assert not is_follow_up("il y a une évaluation à la fin de la formation ?")
     assert not is_follow_up("Séverine Hanser, elle est chargée de mission sur quoi ?")

@@ -95,6 +95,11 @@ def test_the_kind_of_fact_asked_and_whether_the_best_passages_give_one():
     assert asked_facts("qui fixe le loyer quand un logement HLM est reloué ?") == ["person"]
     assert asked_facts("Quand le bail prend-il fin ?") == ["date"]
     assert asked_facts("C'est quand la prochaine session ?") == ["date"]
+    # The inversion in another clause than the one « quand » opens asks something else.
+    assert (
+        asked_facts("Quand un demandeur dépose sur place, quel formulaire doit-il remplir ?") == []
+    )
+    assert asked_facts("Quand l'enquête montre un SLS, le bailleur est-il obligé d'agir ?") == []
     assert asked_facts("Qu'est-ce que la CUS ?") == []
     # « qui » after a preposition or a verb of saying asks for someone; after a noun it is
     # a relative pronoun.
