@@ -379,7 +379,7 @@ class AnswerStream:
             return
         if client is not None:
             try:
-                yield from self._generate(client, searched, usable)
+                yield from self._generate(client, searched, usable, note)
                 return
             except LLMError as exc:
                 notices.append(_fallback_notice(exc))
@@ -419,20 +419,23 @@ class AnswerStream:
         )
         return warnings
 
-    def _generate(self, client, searched, usable) -> Iterator[str]:
+    def _generate(self, client, searched, usable, note: str = "") -> Iterator[str]:
+        """The model's answer, streamed, then checked; ``note`` (an article the index lacks)
+        comes first, as in the extractive answer."""
         from assistant.llm import LLMError
 
+        if note:
+            yield note
         raw = []
         for piece in client.stream(messages_for(searched, usable)):
             raw.append(piece)
             yield piece
         generated = "".join(raw).strip()
         if prompts.NO_ANSWER.rstrip(".") in generated or not generated:
-            self._refuse(
-                prompts.NO_ANSWER,
-                "le modèle juge que les extraits ne répondent pas",
-                self.settings.llm_backend,
-            )
+            reason = "le modèle juge que les extraits ne répondent pas"
+            if note:
+                reason += f" ; {note.strip()[:1].lower()}{note.strip()[1:].rstrip('.')}"
+            self._refuse(prompts.NO_ANSWER, reason, self.settings.llm_backend)
             return
         checked = renumber(_without_repeats(generated), len(usable))
         if not checked.order:
@@ -446,7 +449,7 @@ class AnswerStream:
                 if span:
                     citation.spans.append(span)
         warnings = self._answered(
-            checked.text,
+            note + checked.text,
             citations,
             unsupported=unsupported_sentences(checked.text, [c.passage for c in citations]),
             backend=self.settings.llm_backend,
