@@ -102,13 +102,19 @@ def _walk(node: dict, lines: list[str], level: int) -> None:
             continue
         if name in SECTIONS:
             title = next((c for c in child.get("children") or [] if c.get("name") == "Titre"), None)
-            if title is not None:
-                heading = _clean(_text(title))
+            heading = _clean(_text(title)) if title is not None else ""
+            # The general case, set against a named one (« En Île-de-France »), says nothing of
+            # its own: its chapters keep the paths they have in a fiche without variants.
+            general = name == "Situation" and heading == "Cas général"
+            # A section inside another is one level below it, whatever its kind: a « Chapitre »
+            # of the « Situation » « En Île-de-France » keeps that situation in its path.
+            depth = level if general or not heading else min(max(SECTIONS[name], level + 1), 6)
+            if heading and not general:
                 if name == "Definition":
                     heading = f"Définition : {heading}"
-                lines += ["", "#" * SECTIONS[name] + " " + heading, ""]
+                lines += ["", "#" * depth + " " + heading, ""]
             rest = {**child, "children": [c for c in child.get("children") or [] if c is not title]}
-            _walk(rest, lines, SECTIONS[name])
+            _walk(rest, lines, depth)
         elif name == "Paragraphe":
             text = _clean(_text(child))
             if text:

@@ -30,7 +30,10 @@ def test_json_fiche_text_and_metadata():
     assert "Code de la construction" in doc.meta["references"]
     text = doc.pages[0][1]
     assert text.startswith(f"# {doc.title}")
-    assert "\n## Conditions de revenu" in text and "20 870 €" in text
+    assert "\n### Conditions de revenu" in text and "20 870 €" in text
+    # Each situation's chapters sit under it: the Île-de-France figures keep their situation.
+    idf = text.index("\n## Logement en Île-de-France")
+    assert text.index("\n### Conditions de revenu", idf) > idf
     assert "Accueil particuliers" not in text  # the breadcrumb trail is navigation
 
 
@@ -72,3 +75,19 @@ def test_other_json_or_xml_is_refused(tmp_path, content):
     path.write_text(content, encoding="utf-8")
     with pytest.raises(LoaderError, match="non reconnu"):
         load_document(path, path.name)
+
+
+def test_a_case_variant_keeps_its_situation_in_its_chunk_path():
+    # The Dalo commission decides within 3 months in the general case, 6 in Île-de-France:
+    # the same sentence but for the figure, told apart only by the situation above it (the
+    # general case, named « Cas général », keeps the path of a fiche without variants).
+    from ingest.chunking import chunk_document
+
+    path = shared_dir("service-public") / "F18005.json"
+    chunks = chunk_document(load_document(path, "F18005.json"))
+    paths = {
+        months: {c.breadcrumb for c in chunks if f"délai de {months} mois à partir" in c.text}
+        for months in (3, 6)
+    }
+    assert paths[3] and not any("Île-de-France" in p for p in paths[3])
+    assert paths[6] and all("En Île-de-France" in p for p in paths[6])
