@@ -75,11 +75,6 @@ CONTEXT_WEIGHT = 0.75
 # holds, plus these weights × its features.
 LEAD_WEIGHTS = {
     "passage": 1.0,
-    # The search's own score (the cosine with the words, numbered parts and course added):
-    # measured on tune.jsonl (611 answered questions with keywords), answers holding them
-    # 449 -> 453, first sentence 354 -> 358 with 3.0 (2.0: 454, 356, 82 words; 4.0: 451, 361),
-    # each half of the part gaining.
-    "fused": 3.0,
     "position": -0.01,
     "short": -0.5,
     "headings": -0.02,
@@ -430,7 +425,6 @@ def scored_candidates(question: str, passages: list[Passage], similarity: Simila
             features = {
                 # The passage's relevance and an earlier position.
                 "passage": passage.score,
-                "fused": passage.fused,
                 "position": float(index),
                 "short": float(len(text.split()) < 5),
                 "headings": float(max(0, heads - 1)),

@@ -49,9 +49,6 @@ class Passage:
     # The day and session of a course programme the passage belongs to, when known.
     day: int | None = None
     session: str | None = None
-    # The search's own score (similarity, words, numbered parts, course), beside ``score``
-    # (the cosine alone).
-    fused: float = 0.0
 
     @property
     def page(self) -> int | None:
@@ -328,8 +325,6 @@ def search(settings: Settings, query: str, k: int | None = None) -> list[Passage
         + (COURSE_WEIGHT if course and passage.kind == "cours" else 0.0)
         for chunk_id, passage in found.items()
     }
-    for chunk_id, passage in found.items():
-        passage.fused = fused[chunk_id]
     order = [p.chunk_id for p in exact]
     # Equal scores (the same text in two fiches) are ordered by document and reading order,
     # not by the order in which Chroma's approximate search happened to return them: the same
