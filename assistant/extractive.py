@@ -17,7 +17,13 @@ from dataclasses import dataclass
 
 from assistant.facts import GIVEN, asked_facts
 from assistant.grounding import augmented
-from assistant.retrieval import Passage, article_references, numbering
+from assistant.retrieval import (
+    Passage,
+    article_references,
+    numbering,
+    set_aside,
+    situation_set_aside,
+)
 from assistant.text import analyse, content_terms, fold, numbered, sentences
 
 # Two sentences sharing this share of their words say the same thing.
@@ -375,6 +381,11 @@ def scored_candidates(question: str, passages: list[Passage], similarity: Simila
     # A text or an article the question names is matched by the passage that is it, not by a
     # sentence of another text that cites it (« conformément à l'article 9-1 de la loi … »).
     refs = references(question)
+    # A situation the question sets aside (« hors Île-de-France »): its section's sentences
+    # answer another question, unless every passage is one.
+    aside = set_aside(question)
+    kept = [p for p in passages if not (aside and situation_set_aside(aside, p))]
+    passages = kept or passages
     scored = []
     # Each passage's units, split once (the lead's continuation reads them again).
     units: dict[str, list[str]] = {}

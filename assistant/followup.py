@@ -321,7 +321,26 @@ def _complemented(question: str, previous: str) -> str | None:
     if len(fold(question)) != len(question):
         return None
     complement = question[start:end].strip(" ,")
+    if replaced := _opposite_place(complement, previous):
+        return replaced
     return f"{previous.rstrip(' ?')} {complement} ?"
+
+
+_PLACE = re.compile(r"^(hors|en|a|au|aux|dans)\s+(?:de\s+(?:la\s+|l')?|du\s+|d')?(.+)$")
+
+
+def _opposite_place(complement: str, previous: str) -> str | None:
+    """« et en Île-de-France ? » after « … hors Île-de-France ? »: the previous question with
+    its « hors Île-de-France » replaced (and the other way round), not both side by side."""
+    match = _PLACE.match(fold(complement))
+    if not match or len(fold(previous)) != len(previous):
+        return None
+    place = re.escape(match.group(2)).replace(r"\-", "[-\\s]").replace(r"\ ", "[-\\s]")
+    opposite = r"(?:en|a|au|aux|dans)" if match.group(1) == "hors" else r"hors"
+    old = re.search(rf"\b{opposite}\s+(?:de\s+(?:la\s+|l')?|du\s+|d')?{place}\b", fold(previous))
+    if old is None:
+        return None
+    return previous[: old.start()] + complement + previous[old.end() :]
 
 
 _PERSONAL = re.compile(r"\b(?:il|elle|ils|elles|lui|leur|leurs)\b")

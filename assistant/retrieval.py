@@ -13,7 +13,7 @@ from langchain_core.retrievers import BaseRetriever
 from assistant.config import Settings
 from assistant.embeddings import get_embeddings
 from assistant.grounding import SENTENCE_FEATURES, Support, assess, load_model
-from assistant.lexical import get_lexical, glossary, names_term, top_scores
+from assistant.lexical import expand_query, get_lexical, glossary, names_term, top_scores
 from assistant.store import get_collection
 from assistant.text import asked_sentences, code_articles, fold, numbered, sentences
 
@@ -183,8 +183,14 @@ NUMBERED_WEIGHT = 0.1
 # A programme and the new one that followed it (« PNRU » and « NPNRU », « PRU » and « NPRU »):
 # the cosine hardly tells « programme national de rénovation urbaine » from « nouveau programme
 # national de renouvellement urbain ». A question that names one of them and not the other
-# moves down the passages that name only the other. Measured on tune.jsonl (README).
+# moves down the passages that name only the other. Measured on tune.jsonl (README). A fiche's
+# section for a situation the question sets aside (« hors Île-de-France ») moves down as much.
 VARIANT_WEIGHT = 0.1
+
+
+# A fiche's section for a situation the question does not name (« En Île-de-France ») moves
+# down by this much: the general case answers first.
+SITUATION_WEIGHT = 0.05
 
 
 # A question about the course itself (« pendant la formation », « le témoignage », « le jour
@@ -237,6 +243,64 @@ def other_variant(asked: list[tuple[str, str]], passage: Passage) -> float:
             for term, other in asked
         )
     )
+
+
+# « hors Île-de-France », « hors IDF », « hors de Paris »: what the question sets aside.
+_HORS = re.compile(
+    r"\bhors\s+(?:de\s+(?:la\s+|l')?|du\s+|des\s+|d')?(\S[^,;:?!.()]*)", re.IGNORECASE
+)
+# A section's heading that names a place (« En Île-de-France », « À Paris »), not a note
+# (« À savoir »).
+_SITUATION = re.compile(r"^(?:En|À|A|Au|Aux|Dans(?: les?| la)?)\s+(?=[A-ZÀ-Ý])")
+
+
+def set_aside(query: str) -> list[str]:
+    """The folded phrases that follow « hors » in ``query``, an acronym that starts one also
+    in its long forms (« hors IDF » → « ile-de-france »)."""
+    phrases = []
+    terms = glossary()
+    for match in _HORS.finditer(query):
+        phrase = match.group(1).strip()
+        phrases.append(fold(phrase))
+        first = phrase.split()[0]
+        if first in terms:
+            phrases += [fold(form) for form in terms[first]]
+    return phrases
+
+
+def situation_set_aside(phrases: list[str], passage: Passage) -> bool:
+    """Whether ``passage`` is under a section for a situation the question sets aside (« En
+    Île-de-France » for « hors Île-de-France »): a fiche gives the general case and the named
+    situation in sections that read alike, and only their heading (« En … », « À … ») tells
+    them apart."""
+    phrases = [_spaced(phrase) for phrase in phrases]
+    return any(
+        phrase.startswith(_spaced(place)) for place in situations(passage) for phrase in phrases
+    )
+
+
+def _spaced(text: str) -> str:
+    """« ile-de-france », « ile de france »: one form."""
+    return re.sub(r"[\s-]+", " ", text)
+
+
+def situations(passage: Passage) -> list[str]:
+    """The situations (« ile-de-france », « paris ») whose sections hold ``passage``, folded."""
+    found = []
+    for segment in passage.breadcrumb.split(" > ")[1:]:
+        if match := _SITUATION.match(segment):
+            found.append(fold(segment[match.end() :]).strip())
+    return [place for place in found if place]
+
+
+def unnamed_situation(query: str, passage: Passage) -> bool:
+    """Whether ``passage`` is under a situation's section (« En Île-de-France ») that
+    ``query`` does not name: the general case answers a question that names none."""
+    places = situations(passage)
+    if not places:
+        return False
+    folded = _spaced(fold(expand_query(query)))
+    return any(_spaced(place) not in folded for place in places)
 
 
 def numbering(asked: dict[str, set[str]], passage: Passage) -> float:
@@ -315,6 +379,7 @@ def search(settings: Settings, query: str, k: int | None = None) -> list[Passage
     best_lexical = max(lexical_hits.values(), default=0.0) or 1.0
     asked = numbered(query)
     versions = variants(query)
+    aside = set_aside(query)
     course = about_course(query)
     fused = {
         chunk_id: passage.score
@@ -322,6 +387,8 @@ def search(settings: Settings, query: str, k: int | None = None) -> list[Passage
         + LEXICAL_WEIGHT * lexical_scores.get(chunk_id, 0.0) / best_lexical
         + (NUMBERED_WEIGHT * numbering(asked, passage) if asked else 0.0)
         - (VARIANT_WEIGHT * other_variant(versions, passage) if versions else 0.0)
+        - (VARIANT_WEIGHT * situation_set_aside(aside, passage) if aside else 0.0)
+        - (SITUATION_WEIGHT * unnamed_situation(query, passage))
         + (COURSE_WEIGHT if course and passage.kind == "cours" else 0.0)
         for chunk_id, passage in found.items()
     }

@@ -236,6 +236,18 @@ def test_a_follow_up_that_adds_a_complement_keeps_what_was_asked():
     assert carried.endswith(")")
 
 
+def test_a_follow_up_for_the_place_the_question_set_aside_replaces_it():
+    # « et en Île-de-France ? » after « … hors Île-de-France ? » asks for Île-de-France only:
+    # the previous question with its « hors » replaced, not both places side by side.
+    previous = "DALO hors Ile-de-France : la commission a combien de temps pour décider ?"
+    assert standalone("et en Île-de-France ?", [Turn(previous)]) == (
+        "DALO en Île-de-France : la commission a combien de temps pour décider ?"
+    )
+    assert standalone("Et hors Île-de-France ?", [Turn("Le délai en Île-de-France ?")]) == (
+        "Le délai hors Île-de-France ?"
+    )
+
+
 def test_a_follow_up_about_the_person_an_answer_named_carries_that_name():
     # « il » is the witness the previous answer named, not a word of the previous question.
     answer = (

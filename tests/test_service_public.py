@@ -91,3 +91,39 @@ def test_a_case_variant_keeps_its_situation_in_its_chunk_path():
     }
     assert paths[3] and not any("Île-de-France" in p for p in paths[3])
     assert paths[6] and all("En Île-de-France" in p for p in paths[6])
+
+
+def test_a_situation_set_aside_or_not_named_moves_its_sections_down():
+    # « hors Île-de-France » sets the Île-de-France sections aside; a question that names no
+    # place prefers the general case; one that names Île-de-France (or « IDF ») keeps them.
+    from assistant.retrieval import (
+        Passage,
+        set_aside,
+        situation_set_aside,
+        situations,
+        unnamed_situation,
+    )
+    from ingest.chunking import chunk_document
+
+    path = shared_dir("service-public") / "F18005.json"
+    chunks = chunk_document(load_document(path, "F18005.json"))
+    passages = {
+        months: next(
+            Passage(1, c.chunk_id, "F18005.json", "Dalo", c.text, 0.5, breadcrumb=c.breadcrumb)
+            for c in chunks
+            if f"délai de {months} mois à partir" in c.text
+        )
+        for months in (3, 6)
+    }
+    general, region = passages[3], passages[6]
+    assert situations(region) == ["ile-de-france"] and situations(general) == []
+    for question in ("Dalo hors Ile-de-France : quel délai ?", "délai Dalo (hors IDF) ?"):
+        aside = set_aside(question)
+        assert situation_set_aside(aside, region) and not situation_set_aside(aside, general)
+    assert unnamed_situation("Quel délai pour la commission Dalo ?", region)
+    assert not unnamed_situation("Quel délai pour la commission Dalo ?", general)
+    assert not unnamed_situation("Et en IDF, quel délai ?", region)
+    assert not unnamed_situation("et en ile de france ?", region)
+    # A note (« À savoir ») is no place.
+    note = Passage(1, "x", "F1317.json", "Loyer", "…", 0.5, breadcrumb="Loyer > RLS > À savoir")
+    assert situations(note) == []
