@@ -101,7 +101,7 @@ QUOTE_CHARS = 200
 MAX_QUOTES = 2
 # A unit ending with « ? » shorter than this is a question heading (a fiche's « Qui peut … ? »)
 # and answers nothing; a longer one is a sentence whose last point is a question (the
-# programme's « … la partie 3.1 « … » aborde : … ; que faut-il traiter ? »). Measured on
+# programme's « La partie 3.1 « … » aborde : … ; que faut-il traiter ? »). Measured on
 # tune.jsonl: answers with their keywords 215 → 218 of 285, first sentence 162 → 166 (the
 # same from 10 to 20 words; 25: 217, 165).
 QUESTION_HEADING_WORDS = 15

@@ -11,7 +11,7 @@ from ingest.loaders import Document
 from ingest.structure import Block, parse_blocks
 
 # Bump when chunking changes, so that re-ingestion re-chunks every document.
-CHUNKER_VERSION = "16"
+CHUNKER_VERSION = "17"
 TARGET_CHARS = 700
 MAX_CHARS = 1000
 MIN_CHARS = 200

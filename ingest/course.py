@@ -466,17 +466,22 @@ def _listed(points: list[str]) -> str:
 
 
 def part_text(session: Session, part: str, acronyms: set[str]) -> str | None:
-    """One part of a session (« 3.1 … ») with its bullet points, as one French sentence that
-    says which session, day and speakers it belongs to; None for a part without points."""
+    """One part of a session (« 3.1 … ») as one French sentence: its bullet points, then in
+    brackets the session, day and speakers it belongs to; None for a part without points.
+    The points come first: an answer cut to a few hundred characters keeps them whole (« les
+    leviers du 4.2, c'est lesquels ? »)."""
     points = _points(session, part)
     if not points:
         return None
     half = _half(session)
-    context = ", ".join([f"le jour {session.day} {half}"] + [p.name for p in session.speakers])
     number, _, title = part.partition(" ")
+    who = " et ".join(p.name for p in session.speakers)
+    listed = _listed(points)
     return (
-        f"Dans la séquence {session.number}, « {sentence_case(session.title, acronyms)} » "
-        f"({context}), la partie {number} « {title} » aborde : {_listed(points)}"
+        f"La partie {number} « {title} » aborde : {listed.rstrip('.')} (séquence "
+        f"{session.number}, « {sentence_case(session.title, acronyms)} », "
+        + (f"animée par {who} " if who else "")
+        + f"le jour {session.day} {half})."
     )
 
 

@@ -87,9 +87,9 @@ def test_the_lead_goes_on_with_the_sentence_that_continues_it():
 def test_a_sentence_whose_last_point_is_a_question_can_lead_but_a_question_heading_cannot():
     text = (
         "Qui anime la partie 3.1 ?\n\n"
-        "Dans la séquence 3, « Définir et suivre une stratégie » (le jour 2 au matin, Christophe "
-        "Noyé), la partie 3.1 « Le peuplement des quartiers et rénovation urbaine » aborde : les "
-        "dynamiques des quartiers et les effets structurels ; que faut-il traiter ?"
+        "La partie 3.1 « Le peuplement des quartiers et rénovation urbaine » aborde : les "
+        "dynamiques des quartiers et les effets structurels ; que faut-il traiter ? (séquence 3, "
+        "« Définir et suivre une stratégie », animée par Christophe Noyé le jour 2 au matin)."
     )
     passage = _passage(text, "Programme", 0.6)
     lead = pick("la partie 3.1, elle couvre quoi ?", [passage])[0]

@@ -21,7 +21,7 @@ def _session(recomposed, day, session):
 
 
 def _part(recomposed, number):
-    (chunk,) = [c for c in recomposed if f"la partie {number} " in c.text]
+    (chunk,) = [c for c in recomposed if c.text.startswith(f"La partie {number} ")]
     return chunk
 
 
@@ -52,18 +52,19 @@ def test_the_programme_pdf_reads_as_days_sessions_and_speakers(programme_pdf):
     assert "Bertrand Carpentier (Directeur association La Pose à Valenciennes)" in (
         _session(recomposed, 3, "5").text
     )
-    # « La partie 3.1, elle couvre quoi ? »: each part of a session with its bullet points,
-    # its session, day and speaker, under the session's day and number.
+    # « La partie 3.1, elle couvre quoi ? »: each part of a session with its bullet points
+    # first (an answer cut short keeps them), then its session, day and speaker, under the
+    # session's day and number.
     part = _part(recomposed, "3.1")
     assert (part.day, part.session, part.page_start) == (2, "3", 3)
     assert part.text == (
-        "Dans la séquence 3, « Définir et suivre une stratégie au regard des enjeux et des "
-        "spécificités locales » (le jour 2 au matin, Christophe Noyé), la partie 3.1 « Le "
-        "peuplement des quartiers et rénovation urbaine » aborde : les dynamiques des quartiers "
-        "et les effets structurels ; que faut-il traiter ?"
+        "La partie 3.1 « Le peuplement des quartiers et rénovation urbaine » aborde : les "
+        "dynamiques des quartiers et les effets structurels ; que faut-il traiter ? (séquence 3, "
+        "« Définir et suivre une stratégie au regard des enjeux et des spécificités locales », "
+        "animée par Christophe Noyé le jour 2 au matin)."
     )
     # A part without points (a witness's slot) gets no passage of its own.
-    assert not [c for c in recomposed if "la partie 4.1 " in c.text]
+    assert not [c for c in recomposed if c.text.startswith("La partie 4.1 ")]
     # A session without parts lists its points itself.
     assert _session(recomposed, 3, "7").text.endswith(
         "Au programme : retour sur les attentes initiales et leur satisfaction."
