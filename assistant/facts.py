@@ -65,7 +65,9 @@ GIVEN: dict[str, re.Pattern[str]] = {
         r"|bailleur|commission|conseil|organisme|établissement)\b",
         "place": r"\b(?:à|en|au|dans le|dans la) [A-ZÀ-Ý][a-zà-ÿ]+|\b(?:salle|adresse|rue"
         r"|avenue|lieu)\b",
-        "price": r"\d[\d  .,]*\s*(?:€|euros?|EUR)\b",
+        # « 1 200 € par mois »: no word boundary after « € » (a symbol before a space);
+        # « 5 milliards d'euros ».
+        "price": r"\d[\d  .,]*\s*(?:(?:millions?|milliards?) d[e'’]\s?)?(?:€|euros?\b|EUR\b)",
         "frequency": r"\b(?:chaque (?:année|mois|semaine|trimestre|an)|tous les (?:\w+ )?(?:ans"
         r"|mois|jours|semaines|trimestres)|par (?:an|mois|semaine|trimestre)|annuel\w*"
         r"|mensuel\w*|trimestriel\w*|semestriel\w*|\d+ fois)\b",

@@ -63,6 +63,12 @@ FEATURES: dict[str, str] = {
     "exact": "1 si un article cité dans la question a été trouvé tel quel, sinon 0",
     "best_sentence": "similarité cosinus maximale entre la question et les phrases des deux "
     "meilleurs passages",
+    # A programme gives its facts in a few short lines: a kind of fact asked (a price, a date,
+    # a number) that its best passages lack is a stronger sign than in a long article.
+    # Cross-validated on tune.jsonl (1023 questions): log-loss 0.3507 → 0.3464, AUC 0.8976 →
+    # 0.8988 (the same product with missing words or coverage instead: 0.3518, 0.3528).
+    "course_type_missing": "type_missing quand le meilleur passage vient d'un support de cours "
+    "(produit des deux), sinon 0",
 }
 # The features that need the sentences of the best passages encoded at question time.
 SENTENCE_FEATURES = {"best_sentence"}
@@ -237,6 +243,7 @@ def measure(
         "exact": 1.0 if passages[0].exact else 0.0,
         "best_sentence": ranked[0][0] if ranked else scores[0],
     }
+    features["course_type_missing"] = features["course"] * features["type_missing"]
     return features, missing
 
 

@@ -304,8 +304,8 @@ def unnamed_situation(query: str, passage: Passage) -> bool:
 
 
 def numbering(asked: dict[str, set[str]], passage: Passage) -> float:
-    """+1 per numbered part (day, session) the question names and the passage is, -1 per
-    one it names and the passage is another of."""
+    """+1 per numbered part (day, session, a session's part) the question names and the
+    passage is, -1 per one it names and the passage is another of."""
     score = 0.0
     for noun, value in (("jour", passage.day), ("sequenc", passage.session)):
         if noun not in asked:
@@ -315,6 +315,10 @@ def numbering(asked: dict[str, set[str]], passage: Passage) -> float:
         elif passage.day is not None and (named := numbered(passage.text).get(noun)):
             # A day's timetable names the sessions it holds.
             score += 1.0 if named & asked[noun] else -1.0
+    # A part of a session (« la 3.2 ») is named in the course passages that give it.
+    if "partie" in asked and passage.day is not None:
+        if named := numbered(passage.text).get("partie"):
+            score += 1.0 if named & asked["partie"] else -1.0
     return score
 
 

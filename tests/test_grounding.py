@@ -217,3 +217,29 @@ def test_a_day_or_a_region_by_its_abbreviation_is_found_in_full():
     assert missing == [] and features["missing_names"] == 0
     region = _passage("En Île-de-France, la commission statue dans un délai de 6 mois.", 0.5)
     assert measure("et en IDF, c'est combien de temps ?", [region])[1] == []
+
+
+def test_a_fact_missing_from_the_course_counts_apart_from_one_missing_from_a_law():
+    # « Combien coûte le module ? » before the programme's lines, which give no price: the
+    # kind of fact missing counts twice for a course, once for an article.
+    from dataclasses import replace
+
+    line = "Durée : 3 jours (17h30). Public : chargés de mission, bailleurs."
+    course = replace(_passage(line, 0.5), kind="cours")
+    law = replace(_passage(line, 0.5), kind="code")
+    price = "Combien coûte l'inscription au module ?"
+    on_course, _ = measure(price, [course])
+    on_law, _ = measure(price, [law])
+    assert on_course["type_missing"] == on_law["type_missing"] == 1.0
+    assert on_course["course_type_missing"] == 1.0 and on_law["course_type_missing"] == 0.0
+    # A price the passage gives is missing from neither.
+    priced, _ = measure(price, [replace(course, text="Tarif : 1 200 € par stagiaire.")])
+    assert priced["course_type_missing"] == 0.0
+
+
+def test_an_amount_in_euros_is_a_price_wherever_its_symbol_stands():
+    from assistant.facts import GIVEN
+
+    for text in ("1 200 € par mois", "11 478 € | 20 870 €", "5 milliards d'euros", "15€."):
+        assert GIVEN["price"].search(text), text
+    assert not GIVEN["price"].search("1 200 logements")
