@@ -215,7 +215,8 @@ _NUMBERED = {
     "an": "an",
 }
 # « 3e », « 1er », « 2ème », « deuxième »: ordinals, which may come before their noun.
-_PART = re.compile(r"(?<![\d.,])\d\.\d(?!\d|[.,]\d)")
+# « le module 9.5 », « le 9.5 » is the course's own number, no part of it (« la 3.2 »).
+_PART = re.compile(r"(?<![\d.,])(?<![Mm]odule )(?<!\b[Ll]e )\d\.\d(?!\d|[.,]\d)")
 _ORDINAL = re.compile(r"^(\d{1,2})(?:e|er|ere|eme|em|nd|nde)$")
 _ORDINAL_WORDS = {
     **{word: digit for word, digit in _NUMBER_WORDS.items() if word not in CARDINALS},

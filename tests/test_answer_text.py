@@ -149,6 +149,18 @@ def test_a_part_named_by_its_number_is_not_answered_by_another_part():
     assert "documents à élaborer" in lead.sentence
 
 
+def test_the_module_s_own_number_is_no_part_of_it():
+    # « le module 9.5 » names the course, not its part 9.5: a part's sentence still answers.
+    from assistant.text import numbered
+
+    assert numbered("Dans le module 9.5, la 3.2 traite de quoi ?") == {"partie": {"3.2"}}
+    assert numbered("Combien de stagiaires sur le 9.5 ?") == {}
+    text = "La partie 2.2 « Le cadre législatif » aborde : les documents à élaborer."
+    passage = _passage(text, "Programme", 0.6)
+    lead = pick("Dans le module 9.5, quels documents faut-il élaborer ?", [passage])[0]
+    assert "documents à élaborer" in lead.sentence
+
+
 def test_a_text_named_by_its_number_is_answered_by_that_text_not_by_one_that_cites_it():
     law = Passage(
         rank=1,
