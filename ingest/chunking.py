@@ -6,12 +6,12 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from ingest.course import course_units, cover_fields
+from ingest.course import course_units, cover_fields, one_per_person
 from ingest.loaders import Document
 from ingest.structure import Block, parse_blocks
 
 # Bump when chunking changes, so that re-ingestion re-chunks every document.
-CHUNKER_VERSION = "17"
+CHUNKER_VERSION = "18"
 TARGET_CHARS = 700
 MAX_CHARS = 1000
 MIN_CHARS = 200
@@ -186,7 +186,9 @@ def _course_chunks(document: Document, chunks: list[Chunk]) -> list[Chunk]:
     extra = []
     # A programme's presentation, one passage per labelled field (« Durée : 3 jours (17h30) »):
     # its layout joins them, and a size-cut chunk holds half of one with half of another.
-    for field in cover_fields(document.pages) if units else []:
+    fields = cover_fields(document.pages) if units else []
+    # The teachers' field also one passage per person (« son métier ? »).
+    for field in [*fields, *one_per_person(fields)]:
         extra.append(
             Chunk(
                 chunk_id="",

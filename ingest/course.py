@@ -613,6 +613,23 @@ def cover_fields(pages: list[tuple[int | None, str]]) -> list[Field]:
     return fields if len(fields) >= 2 else []
 
 
+def one_per_person(fields: list[Field]) -> list[Field]:
+    """The teachers' field split, one passage per person with her role and organisation
+    (« Enseignants principaux : Christophe Noyé, Géographe, …, Cf. Géo. »): a question about
+    one of them (« son métier ? ») finds her line rather than the whole list or the sessions
+    that name her."""
+    found = []
+    for item in fields:
+        if not _TEACHERS.match(item.label):
+            continue
+        value = item.text.split(":", 1)[1]
+        pieces = [piece.strip(" .\n") for piece in value.split(";")]
+        if len(pieces) < 2 or not all(_TITLE_PERSON.match(piece) for piece in pieces):
+            continue
+        found += [Field(item.label, f"{item.label} : {piece}.", item.page) for piece in pieces]
+    return found
+
+
 @dataclass
 class CourseUnit:
     """A recomposed passage: its text, its page, and what it is about."""

@@ -111,7 +111,10 @@ def test_a_programme_presentation_reads_as_one_passage_per_field(programme_pdf, 
     # The size-cut chunks of page 1 split the teachers' list between two chunks; each labelled
     # field of the presentation becomes a passage of its own, cited at its page.
     chunks, recomposed = _recomposed(programme_pdf)
-    fields = {c.text.split(" :")[0]: c for c in recomposed if c.day is None}
+    fields: dict = {}
+    for chunk in recomposed:
+        if chunk.day is None:
+            fields.setdefault(chunk.text.split(" :")[0], chunk)
     assert list(fields) == [
         "Objectifs",
         "Enseignants principaux",
@@ -124,6 +127,14 @@ def test_a_programme_presentation_reads_as_one_passage_per_field(programme_pdf, 
     assert fields["Enseignants principaux"].text.endswith(
         "Christophe Noyé, Géographe, professeur associé à l’École d’Urbanisme de Paris, Cf. Géo"
     )
+    # The teachers' list also one passage per person, her role and organisation with her.
+    people = [c.text for c in recomposed if c.day is None and c.text.startswith("Enseignants")]
+    assert people[1:] == [
+        "Enseignants principaux : Francis Rathier (fil rouge de la formation), Sociologue, BERS.",
+        "Enseignants principaux : Fanny Lainé-Daniel, socio-urbaniste, FLDC.",
+        "Enseignants principaux : Christophe Noyé, Géographe, professeur associé à l’École "
+        "d’Urbanisme de Paris, Cf. Géo.",
+    ]
     assert fields["Objectifs"].text.startswith(
         "Objectifs :\n- Faire de la mixité sociale une catégorie d’action pour les acteurs\n- "
     )
@@ -133,4 +144,6 @@ def test_a_programme_presentation_reads_as_one_passage_per_field(programme_pdf, 
         "Intervenants principaux : Marie Durand (juriste, Cabinet Habitat Conseil) ; Paul "
         "Martin, urbaniste, Ville de Lille",
         "Durée : 2 jours",
+        "Intervenants principaux : Marie Durand (juriste, Cabinet Habitat Conseil).",
+        "Intervenants principaux : Paul Martin, urbaniste, Ville de Lille.",
     ]
