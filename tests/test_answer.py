@@ -85,6 +85,11 @@ def test_numbered_parts_read_ordinals_and_take_a_session_for_a_sequence():
     # A day's timetable is judged on the sessions it names.
     timetable = _passage(day=3, text="Déroulé du jour 3 : séquence 5 ; séquence 6 ; séquence 7")
     assert numbering({"sequenc": {"3"}}, timetable) == -1.0
+    # A session's part (« la 3.2 ») is judged on the parts a course passage names.
+    part = _passage(day=2, session="3", text="La partie 3.2 « La stratégie » aborde : …")
+    assert numbering(numbered("et la 3.2, elle traite de quoi ?"), part) == 1.0
+    assert numbering(numbered("et la 3.1, elle traite de quoi ?"), part) == -1.0
+    assert numbering(numbered("le module 9.5, il traite de quoi ?"), part) == 0.0
 
 
 def test_a_question_that_asks_two_things_is_split_in_two():
