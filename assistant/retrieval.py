@@ -299,8 +299,15 @@ def unnamed_situation(query: str, passage: Passage) -> bool:
     places = situations(passage)
     if not places:
         return False
-    folded = _spaced(fold(expand_query(query)))
+    folded = _named_places(query)
     return any(_spaced(place) not in folded for place in places)
+
+
+@lru_cache(maxsize=64)
+def _named_places(query: str) -> str:
+    """``query`` with its acronyms' long forms (« IDF » → « Île-de-France »), folded and
+    spaced: computed once per question, not once per candidate passage."""
+    return _spaced(fold(expand_query(query)))
 
 
 def numbering(asked: dict[str, set[str]], passage: Passage) -> float:
