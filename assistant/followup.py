@@ -48,12 +48,15 @@ _PRONOUNS = {
     "sa",
     "ses",
 }
+# Pronouns that are also articles (« la cotation »).
+_ARTICLES = {"la", "le", "les", "l"}
 # Words that point back to what was said before, wherever they are (« du coup … »,
 # « … combien de représentants dedans ? », « dans quel cas ? », « il y a des exceptions ? »,
-# « délai pour partir ensuite ? », « l'office peut-il l'appliquer quand même ? »).
+# « délai pour partir ensuite ? », « l'office peut-il l'appliquer quand même ? », « c'est
+# combien finalement ? »).
 _REFERS_BACK = re.compile(
     r"\bdu coup\b|\bdedans\b|\bdans (?:ce|quel) cas\b|\b(?:une|des) exceptions?\b"
-    r"|\bensuite\b|\bquand m[êe]me\b"
+    r"|\bensuite\b|\bfinalement\b|\bquand m[êe]me\b"
     r"|\b(?:cette|cet|ces) (?!formation|module|ann[ée]e)\w"
     r"|\b(?:ça|ca|cela)\s+(?:[\w']+\s+)?(?:aussi|pareil|de même)\b",
     re.IGNORECASE,
@@ -107,10 +110,24 @@ def is_follow_up(question: str) -> bool:
         return True
     if salient_terms(question):
         return False
-    words = set(re.findall(r"[a-z]+", fold(_IMPERSONAL.sub(" ", question))))
     terms = content_terms(question)
     # « Au terme de quel délai ? », « Pour combien de temps ? »: no subject of its own.
-    return len(terms) <= 2 and (bool(words & _PRONOUNS) or terms <= _GENERIC)
+    return len(terms) <= 2 and (_points_back(question) or terms <= _GENERIC)
+
+
+def _points_back(question: str) -> bool:
+    """A pronoun that stands for something said before. « la », « le », « les » are pronouns
+    before their verb (« qui la préside ? », « comment la calculer ? »), articles after it
+    (« à quoi sert la cotation ? »): once a content word has come, they are articles."""
+    words = re.findall(r"[a-z]+", fold(_IMPERSONAL.sub(" ", question)))
+    seen_content = False
+    for word, after in zip(words, [*words[1:], ""], strict=True):
+        # « combien de membres la composent ? »: a plural verb follows the pronoun.
+        before_verb = word in ("la", "les") and after.endswith("ent")
+        if word in _PRONOUNS and (before_verb or not (seen_content and word in _ARTICLES)):
+            return True
+        seen_content = seen_content or bool(content_terms(word))
+    return False
 
 
 # Numbered parts of a course carried with their number (« session 2 du jour 1 » → « jour 1 »,

@@ -128,6 +128,10 @@ def test_follow_up_detection_and_rewrite_without_a_model():
     assert is_follow_up("qui la préside ?")
     assert is_follow_up("et dans les QPV ?")
     assert not is_follow_up("c'est quoi la CUS ?")
+    # « la » after the verb is an article, before it a pronoun.
+    assert not is_follow_up("À quoi sert la cotation ?")
+    assert is_follow_up("Comment la calculer ?")
+    assert is_follow_up("Combien de membres la composent ?")
     assert not is_follow_up("il y a une évaluation à la fin de la formation ?")
     # Words that point back to what was said, in a short question.
     assert is_follow_up("il faut l'accord du maire dans quel cas ?")
