@@ -12,7 +12,7 @@ from langchain_core.retrievers import BaseRetriever
 
 from assistant.config import Settings
 from assistant.embeddings import get_embeddings
-from assistant.grounding import SENTENCE_FEATURES, Support, assess, load_model
+from assistant.grounding import REFUSAL, SENTENCE_FEATURES, Support, assess, load_model
 from assistant.lexical import expand_query, get_lexical, glossary, names_term, top_scores
 from assistant.store import get_collection
 from assistant.text import asked_sentences, code_articles, fold, numbered, sentences
@@ -510,7 +510,37 @@ def support(settings: Settings, question: str, passages: list[Passage]) -> Suppo
     # One batch of sentence vectors, only when the fitted model reads sentence features.
     sentences_read = set(load_model().features) & SENTENCE_FEATURES
     ranked = sentence_similarities(settings, question, passages) if sentences_read else None
-    return assess(question, passages, corpus_frequency(settings), ranked)
+    verdict = assess(question, passages, corpus_frequency(settings), ranked)
+    if reason := absent_parts(settings, question, passages):
+        # « et le jour 4 ? » of a three-day course: the passages found are other days'.
+        verdict.outcome, verdict.reason = REFUSAL, reason
+    return verdict
+
+
+_PART_NAMES = {"jour": ("jour", "day"), "sequenc": ("séquence", "session")}
+
+
+def absent_parts(settings: Settings, question: str, passages: list[Passage]) -> str:
+    """Why a question about a course is refused when it names a day or a session that the
+    course's programme does not have (« le jour 4 » of a three-day course), or "" ."""
+    asked = numbered(question)
+    if not passages or not asked.keys() & _PART_NAMES.keys():
+        return ""
+    top = passages[0]
+    # Only when the search found the course first: « la session 8 de la CALEOL » is no
+    # session of the course, and finds the code's articles among the first three.
+    if any(p.kind != "cours" or p.doc_id != top.doc_id for p in passages[:3]):
+        return ""
+    metadatas = get_collection(settings).get(where={"doc_id": top.doc_id}, include=["metadatas"])
+    for noun, (name, field) in _PART_NAMES.items():
+        known = {str(m[field]) for m in metadatas["metadatas"] if m and m.get(field) is not None}
+        absent = sorted(asked.get(noun, set()) - known, key=lambda v: (len(v), v))
+        if known and absent:
+            return (
+                f"le programme « {top.title} » compte {len(known)} {name}s : "
+                f"il n'a pas de {name} {absent[0]}"
+            )
+    return ""
 
 
 def corpus_frequency(settings: Settings):

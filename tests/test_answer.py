@@ -340,6 +340,18 @@ def test_two_turns_about_the_programme_name_the_right_people(programme_index):
     assert has_keywords(lead, ["Rathier"]) and not has_keywords(lead, ["Noyé"])
 
 
+def test_a_day_the_programme_does_not_have_is_refused_with_its_reason(programme_index):
+    """The passages found for « le jour 4 » of a three-day course are other days': refused,
+    saying so, instead of answered from day 3."""
+    fourth = answer_question(programme_index, "Et le jour 4 ?", [Turn("Qui anime le jour 3 ?")])
+    assert fourth.searched == "Qui anime le jour 4 ?"
+    assert fourth.refused and "compte 3 jours : il n'a pas de jour 4" in fourth.text
+    assert "Rathier" not in fourth.text.split("Documents les plus proches")[0]
+    ninth = answer_question(programme_index, "Que se passe-t-il pendant la séquence 9 ?")
+    assert ninth.refused and "il n'a pas de séquence 9" in ninth.text
+    assert not answer_question(programme_index, "Qui anime le jour 3 ?").refused
+
+
 def test_a_follow_up_is_answered_in_context(programme_index):
     alone = answer_question(programme_index, "et le troisième jour ?")
     followed = answer_question(
