@@ -21,11 +21,12 @@ from functools import partial
 from assistant import prompts, questions
 from assistant.citations import renumber, unsupported_sentences
 from assistant.config import Settings
-from assistant.extractive import locate, pick, sentences, source_label
+from assistant.extractive import locate, pick, sentences, source_label, with_roles
+from assistant.facts import asked_facts
 from assistant.followup import Turn, standalone
 from assistant.grounding import ANSWER, UNCERTAIN
 from assistant.grounding import REFUSAL as REFUSAL_OUTCOME
-from assistant.retrieval import Passage, search, support, unit_similarities
+from assistant.retrieval import Passage, people_lines, search, support, unit_similarities
 
 REFUSAL = (
     "Les documents indexés ne permettent pas de répondre à cette question. "
@@ -237,13 +238,17 @@ def _usable(passages: list[Passage]) -> list[Passage]:
 
 
 def compose_extractive(
-    question: str, passages: list[Passage], similarity=None
+    question: str, passages: list[Passage], similarity=None, people=None
 ) -> tuple[str, list[Citation]]:
     """The extractive answer: the sentence that holds what was asked, first, with its [n];
-    then at most two supporting quotes grouped under their source."""
+    then at most two supporting quotes grouped under their source. ``people``: the lines that
+    present a course's people, by name, for a question that asks who."""
     citations: dict[str, Citation] = {}
     blocks: list[tuple[str, list[str]]] = []
-    for number, picked in enumerate(pick(question, passages, similarity)):
+    chosen = pick(question, passages, similarity)
+    if people and "person" in asked_facts(question):
+        chosen = with_roles(chosen, people)
+    for number, picked in enumerate(chosen):
         passage = picked.passage
         citation = citations.get(passage.chunk_id)
         if citation is None:
@@ -367,13 +372,15 @@ class AnswerStream:
             return
         usable = _usable(passages)
         similarity = partial(unit_similarities, settings, searched)
+        # Who the course's people are (page 1), for an answer that names them.
+        people = people_lines(settings, usable) if "person" in asked_facts(searched) else {}
         # An article the question names that the index does not hold: said first, since the
         # passages can only be its neighbours.
         absent = verdict.absent
         note = f"{ABSENT_ARTICLE.format(', '.join(absent))}\n\n" if absent else ""
         if verdict.outcome == UNCERTAIN:
             # No generation on doubtful evidence: the closest passages, quoted and said as such.
-            text, citations = compose_extractive(searched, usable, similarity)
+            text, citations = compose_extractive(searched, usable, similarity, people)
             self._answered(f"{note}{UNCERTAIN_INTRO}\n\n{text}", citations, outcome=UNCERTAIN)
             yield self.answer.text
             return
@@ -384,7 +391,7 @@ class AnswerStream:
             except LLMError as exc:
                 notices.append(_fallback_notice(exc))
                 yield "\n\n" + notices[-1] + "\n\n"
-        text, citations = compose_extractive(searched, usable, similarity)
+        text, citations = compose_extractive(searched, usable, similarity, people)
         self._answered(note + text, citations)
         # The first line (where the answer comes from) first, then the rest.
         head, _, rest = self.answer.text.partition("\n")

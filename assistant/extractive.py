@@ -455,6 +455,22 @@ def scored_candidates(question: str, passages: list[Passage], similarity: Simila
     return asks, units, scored
 
 
+def with_roles(picked: list[Picked], people: dict[str, Passage]) -> list[Picked]:
+    """``picked`` with, as first quotes, the lines that present the people the lead names
+    (« Christophe Noyé anime la séquence 3 » → « Enseignants principaux : Christophe Noyé,
+    Géographe, …, Cf. Géo. », cited at its own page), unless the answer already holds them."""
+    if not picked or not people:
+        return picked
+    lead, quotes = picked[0], picked[1:]
+    shown = {p.passage.chunk_id for p in picked}
+    lines = [
+        Picked(line.text.strip(), line, (0, len(line.text)))
+        for name, line in sorted(people.items(), key=lambda item: lead.sentence.find(item[0]))
+        if name in lead.sentence and line.chunk_id not in shown
+    ]
+    return [lead, *(lines + quotes)[:MAX_QUOTES]]
+
+
 def pick(
     question: str, passages: list[Passage], similarity: Similarity | None = None
 ) -> list[Picked]:

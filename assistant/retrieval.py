@@ -517,6 +517,32 @@ def support(settings: Settings, question: str, passages: list[Passage]) -> Suppo
     return verdict
 
 
+# « Enseignants principaux : Christophe Noyé, Géographe, professeur associé …, Cf. Géo. »: a
+# course's line that presents one of its people (``ingest.course.one_per_person``).
+_PERSON_LINE = re.compile(
+    r"^(?P<label>[^:;\n]{3,60}) : (?P<name>[^,;:()\n]{3,60}?)(?: \([^)]*\))?, [^;]+$"
+)
+_PEOPLE_LABEL = re.compile(r"enseignant|format|intervenant|animat|responsable", re.IGNORECASE)
+
+
+def people_lines(settings: Settings, passages: list[Passage]) -> dict[str, Passage]:
+    """The lines of the courses among ``passages`` that present one person each (name, role,
+    organisation), by name: a session's passage names its speaker, page 1 says who she is."""
+    found: dict[str, Passage] = {}
+    for doc_id in dict.fromkeys(p.doc_id for p in passages if p.kind == "cours"):
+        got = get_collection(settings).get(
+            where={"doc_id": doc_id}, include=["documents", "metadatas"]
+        )
+        rows = zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        for chunk_id, text, meta in rows:
+            if not _written(text, meta):
+                continue
+            line = _PERSON_LINE.match(text.strip())
+            if line and _PEOPLE_LABEL.search(line["label"]):
+                found.setdefault(line["name"].strip(), _passage(0, chunk_id, text, meta, 0.0))
+    return found
+
+
 _PART_NAMES = {"jour": ("jour", "day"), "sequenc": ("séquence", "session")}
 
 

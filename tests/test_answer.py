@@ -334,6 +334,9 @@ def test_a_list_ends_at_its_last_item():
 def test_two_turns_about_the_programme_name_the_right_people(programme_index):
     first = answer_question(programme_index, "Qui anime le jour 2 ?")
     assert has_keywords(first_sentence(first.text), ["Noyé"])
+    # Who he is comes from page 1, quoted and cited there.
+    role = next(c for c in first.citations if "Géographe" in c.passage)
+    assert role.page == 1 and "Géographe, professeur associé" in first.text
     second = answer_question(programme_index, "Et le jour 3 ?", [Turn("Qui anime le jour 2 ?")])
     assert second.searched == "Qui anime le jour 3 ?"
     lead = first_sentence(second.text)

@@ -202,6 +202,8 @@ def test_browser_two_turns_about_the_programme(running_app, browser):
     follow_lead = [line for line in second.splitlines() if "[1]" in line][0]
     assert "Rathier" in follow_lead and "Noyé" not in follow_lead
     assert "Question comprise comme : Qui anime le jour 3 ?" in second
+    # Who each trainer is, quoted from page 1.
+    assert "Géographe" in first and "Sociologue" in second
     time.sleep(1)
     browser.save_screenshot(str(SHOTS / "5-deux-tours-programme.png"))
     assert (SHOTS / "5-deux-tours-programme.png").stat().st_size > 10_000
