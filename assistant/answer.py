@@ -373,7 +373,8 @@ class AnswerStream:
         usable = _usable(passages)
         similarity = partial(unit_similarities, settings, searched)
         # Who the course's people are (page 1), for an answer that names them.
-        people = people_lines(settings, usable) if "person" in asked_facts(searched) else {}
+        asks_who = "person" in asked_facts(searched)
+        people = people_lines(settings, searched, usable) if asks_who else {}
         # An article the question names that the index does not hold: said first, since the
         # passages can only be its neighbours.
         absent = verdict.absent

@@ -525,21 +525,23 @@ _PERSON_LINE = re.compile(
 _PEOPLE_LABEL = re.compile(r"enseignant|format|intervenant|animat|responsable", re.IGNORECASE)
 
 
-def people_lines(settings: Settings, passages: list[Passage]) -> dict[str, Passage]:
+def people_lines(settings: Settings, query: str, passages: list[Passage]) -> dict[str, Passage]:
     """The lines of the courses among ``passages`` that present one person each (name, role,
-    organisation), by name: a session's passage names its speaker, page 1 says who she is."""
+    organisation), by name, each scored by its cosine with ``query``: a session's passage
+    names its speaker, page 1 says who she is."""
     found: dict[str, Passage] = {}
     for doc_id in dict.fromkeys(p.doc_id for p in passages if p.kind == "cours"):
         got = get_collection(settings).get(
-            where={"doc_id": doc_id}, include=["documents", "metadatas"]
+            where={"doc_id": doc_id}, include=["documents", "metadatas", "embeddings"]
         )
-        rows = zip(got["ids"], got["documents"], got["metadatas"], strict=True)
-        for chunk_id, text, meta in rows:
-            if not _written(text, meta):
+        rows = zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"], strict=True)
+        for chunk_id, text, meta, emb in rows:
+            if not _written(text, meta, emb):
                 continue
             line = _PERSON_LINE.match(text.strip())
             if line and _PEOPLE_LABEL.search(line["label"]):
-                found.setdefault(line["name"].strip(), _passage(0, chunk_id, text, meta, 0.0))
+                score = _cosine(emb, query_vector(settings, query))
+                found.setdefault(line["name"].strip(), _passage(0, chunk_id, text, meta, score))
     return found
 
 

@@ -337,6 +337,8 @@ def test_two_turns_about_the_programme_name_the_right_people(programme_index):
     # Who he is comes from page 1, quoted and cited there.
     role = next(c for c in first.citations if "Géographe" in c.passage)
     assert role.page == 1 and "Géographe, professeur associé" in first.text
+    # Its similarity to the question, as every card shows, not a placeholder.
+    assert 0 < role.score < 1
     second = answer_question(programme_index, "Et le jour 3 ?", [Turn("Qui anime le jour 2 ?")])
     assert second.searched == "Qui anime le jour 3 ?"
     lead = first_sentence(second.text)
