@@ -21,7 +21,7 @@ from functools import partial
 from assistant import prompts, questions
 from assistant.citations import renumber, unsupported_sentences
 from assistant.config import Settings
-from assistant.extractive import locate, pick, sentences, source_label, with_roles
+from assistant.extractive import locate, own_words, pick, sentences, source_label, with_roles
 from assistant.facts import asked_facts
 from assistant.followup import Turn, standalone
 from assistant.grounding import ANSWER, UNCERTAIN
@@ -371,7 +371,11 @@ class AnswerStream:
             yield self.answer.text
             return
         usable = _usable(passages)
-        similarity = partial(unit_similarities, settings, searched)
+        # Sentences are read for their meaning against what the question itself asks: a
+        # follow-up's carried words (« (jour 2 séquence 3 commence) ») say where to look, and
+        # the passages found already speak of them (tune.jsonl, 236 follow-ups with keywords:
+        # the first sentence holds them for 140 → 150, answers with them 182 → 182).
+        similarity = partial(unit_similarities, settings, own_words(searched))
         # Who the course's people are (page 1), for an answer that names them.
         asks_who = "person" in asked_facts(searched)
         people = people_lines(settings, searched, usable) if asks_who else {}

@@ -319,6 +319,12 @@ _CARRIED = re.compile(r"^(?P<own>.*\S)\s+\((?P<carried>[^()]+)\)\s*$")
 CARRIED_WEIGHT = 0.25
 
 
+def own_words(question: str) -> str:
+    """A follow-up searched with the previous question's key words in brackets, without
+    them: what the follow-up itself asks (« et elle se termine à quelle heure ? »)."""
+    return match.group("own") if (match := _CARRIED.match(question)) else question
+
+
 def _asking(question: str) -> tuple[dict[str, float], list[str]]:
     """The words a sentence should share with ``question`` with their weights, and the kinds
     of fact it asks. A public is given under its label (« Public : … »): asking for it asks
@@ -590,7 +596,7 @@ _WHEN = re.compile(
 def _located(question: str, passage: Passage, text: str) -> str:
     """A course passage's lead, for a question that asks when, opened by the day and session
     the programme puts it in (« Jour 1, séquence 2 : … ») unless it already says its day."""
-    own = match.group("own") if (match := _CARRIED.match(question)) else question
+    own = own_words(question)
     if passage.day is None or not _WHEN.search(fold(own)) or re.search(r"\bjour\s*\d", fold(text)):
         return text
     session = f", séquence {passage.session}" if passage.session else ""
