@@ -77,8 +77,9 @@ GIVEN: dict[str, re.Pattern[str]] = {
         "date": rf"\b\d{{1,2}}(?:er)? (?:{_MONTHS}) \d{{4}}\b|\b(?:19|20)\d\d\b"
         r"|\b\d{1,2}/\d{1,2}/\d{2,4}\b",
         "count": rf"\d|\b(?:{_SMALL}|cent|mille)\b",
-        "duration": rf"\d+\s*(?:jours?|mois|ans|années|semaines|heures|h\b)|\b(?:{_SMALL})\s+"
-        r"(?:jours?|mois|ans|années|semaines|heures)\b",
+        # « 1 an », « un an », « d'un an » too: the singular of years, weeks and hours.
+        "duration": rf"\d+\s*(?:jours?\b|mois\b|ans?\b|années?\b|semaines?\b|heures?\b|h\b)"
+        rf"|\b(?:{_SMALL})\s+(?:jours?|mois|ans?|années?|semaines?|heures?)\b",
         "contact": r"[\w.-]+@[\w-]+\.\w+|\b0\d(?:[ .]?\d\d){4}\b|https?://|\bwww\.",
     }.items()
 }

@@ -243,3 +243,12 @@ def test_an_amount_in_euros_is_a_price_wherever_its_symbol_stands():
     for text in ("1 200 € par mois", "11 478 € | 20 870 €", "5 milliards d'euros", "15€."):
         assert GIVEN["price"].search(text), text
     assert not GIVEN["price"].search("1 200 logements")
+
+
+def test_one_year_is_a_duration():
+    from assistant.facts import GIVEN
+
+    for text in ("Le contrat de location a une durée d'un an.", "1 an", "3 ans", "une semaine"):
+        assert GIVEN["duration"].search(text), text
+    for text in ("un ancien locataire", "12 annexes", "l'année 2014"):
+        assert not GIVEN["duration"].search(text), text
