@@ -290,7 +290,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
     ):
         if result.get(key) is not None:
             print(f"  {key:<30} {result[key]:.3f}")
-    for key in ("answer_keyword_recall_by_kind", "answer_keyword_recall_by_turn"):
+    shown_by = ("answer_keyword_recall_by_kind", "answer_keyword_recall_by_turn", "answer_backends")
+    for key in shown_by:
         if key in result:
             shown = ", ".join(f"{k} {v:.2f}" for k, v in result[key].items())
             print(f"  {key:<30} {shown}")

@@ -18,6 +18,7 @@ import re
 import statistics
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -316,6 +317,9 @@ def evaluate(
                 else None,
                 "words": word_count(given.text),
                 "invalid_citations": invalid_markers(given),
+                # Who wrote the answer: « extractif », or the generative backend (whose
+                # failures fall back to the extractive answer).
+                "backend": given.backend,
             }
     answerable = [d for d in details if d["answerable"]]
     refusals = [d for d in details if d["refused"]]
@@ -387,6 +391,13 @@ def _answer_scores(details: list[dict]) -> dict:
         "answer_refusal_precision": round(correct / len(refused), 4) if refused else 0.0,
         "answer_refusal_recall": round(correct / len(unanswerable), 4) if unanswerable else 0.0,
         "invalid_citations": sum(d["answer"]["invalid_citations"] for d in details),
+        # Among the answers given (not refused), the share each backend wrote.
+        "answer_backends": {
+            backend: _share(count, len(given))
+            for backend, count in Counter(
+                d["answer"]["backend"] for d in details if not d["answer"]["refused"]
+            ).most_common()
+        },
     }
 
 

@@ -187,6 +187,8 @@ def test_eval_command_indexes_a_corpus_once(model_ready, programme_pdf, tmp_path
     assert first["n"] == 2 and first["recall@5"] == 1.0 and first["refusal_recall"] == 1.0
     # The answerable question is more probably answerable than the other: full separation.
     assert first["refusal_auc"] == 1.0
+    # Without a generative backend, every answer given is the extractive one.
+    assert first["answer_backends"] == {"extractif": 1.0}
     assert set(first) >= {
         "recall@1",
         "recall@5",
