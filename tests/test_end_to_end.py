@@ -28,7 +28,12 @@ def test_duration_question_cites_the_programme_with_a_page(programme_index):
 def test_second_day_question_cites_page_three(programme_index):
     answer = answer_question(programme_index, "Qui intervient le deuxième jour ?")
     assert not answer.refused
-    assert {c.page for c in answer.citations} == {3}
+    # Day 2's page, and page 1 only for the line that says who the trainer is.
+    assert answer.citations[0].page == 3
+    assert all(
+        c.page == 3 or (c.page == 1 and "Enseignants principaux : Christophe Noyé" in c.passage)
+        for c in answer.citations
+    ), [(c.page, c.passage[:60]) for c in answer.citations]
     # The day's trainer leads the answer (recomposed from the programme's layout).
     assert "Christophe Noyé" in first_sentence(answer.text)
 
