@@ -246,7 +246,7 @@ def compose_extractive(
     citations: dict[str, Citation] = {}
     blocks: list[tuple[str, list[str]]] = []
     chosen = pick(question, passages, similarity)
-    if people and "person" in asked_facts(question):
+    if people:
         chosen = with_roles(chosen, people)
     for number, picked in enumerate(chosen):
         passage = picked.passage

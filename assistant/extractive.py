@@ -374,11 +374,10 @@ _LIST_ASKED = re.compile(r"\b(?:comment|quels|quelles|lesquels|lesquelles|en fon
 LOCAL_IDF = 1.0
 
 
-def _discriminating(asks: list, passages: list[Passage]) -> list:
-    """Each part's wanted words weighted by how few of the passages' units hold them: the
-    subject that every sentence of an article repeats (« contrat de ville ») chooses less than
-    the word that only the answer holds (« durée »)."""
-    held = [set(augmented(analyse(unit))) for p in passages for unit in sentences(p.text)]
+def _discriminating(asks: list, held: list[set[str]]) -> list:
+    """Each part's wanted words weighted by how few of the passages' units (``held``: each
+    unit's analysed words) hold them: the subject that every sentence of an article repeats
+    (« contrat de ville ») chooses less than the word that only the answer holds (« durée »)."""
     if not held:
         return asks
     count = len(held)
@@ -409,22 +408,23 @@ def scored_candidates(question: str, passages: list[Passage], similarity: Simila
     aside = set_aside(question)
     kept = [p for p in passages if not (aside and situation_set_aside(aside, p))]
     passages = kept or passages
+    # Each passage's units and their analysed words, split and analysed once (the weights
+    # below, the candidates, and the lead's continuation read them).
+    split = {p.chunk_id: sentences(p.text) for p in passages}
+    analysed = {c: [set(augmented(analyse(unit))) for unit in split[c]] for c in split}
     if LOCAL_IDF:
-        asks = _discriminating(asks, passages)
+        asks = _discriminating(asks, [terms for c in analysed for terms in analysed[c]])
     scored = []
-    # Each passage's units, split once (the lead's continuation reads them again).
     units: dict[str, list[str]] = {}
     for passage in passages:
         title = passage.title.strip().rstrip(" .")
         # A passage of another day or session than the one asked answers nothing here.
         if pairs and numbering(pairs, passage) < 0:
             continue
-        units[passage.chunk_id] = sentences(passage.text)
-        # Each unit's analysed words, once: a one-unit candidate's own, the next one's context.
+        units[passage.chunk_id] = split[passage.chunk_id]
+        # Each unit's words: a one-unit candidate's own, the next one's context.
         own_refs = _own_references(refs, passage)
-        unit_terms = [
-            set(augmented(analyse(unit))) - refs | own_refs for unit in units[passage.chunk_id]
-        ]
+        unit_terms = [terms - refs | own_refs for terms in analysed[passage.chunk_id]]
         candidates = _candidates(units[passage.chunk_id])
         if not lists:
             candidates = _with_items(candidates)

@@ -530,7 +530,9 @@ def people_lines(settings: Settings, query: str, passages: list[Passage]) -> dic
     organisation), by name, each scored by its cosine with ``query``: a session's passage
     names its speaker, page 1 says who she is."""
     found: dict[str, Passage] = {}
-    for doc_id in dict.fromkeys(p.doc_id for p in passages if p.kind == "cours"):
+    courses = list(dict.fromkeys(p.doc_id for p in passages if p.kind == "cours"))
+    vector = query_vector(settings, query) if courses else []
+    for doc_id in courses:
         got = get_collection(settings).get(
             where={"doc_id": doc_id}, include=["documents", "metadatas", "embeddings"]
         )
@@ -540,7 +542,7 @@ def people_lines(settings: Settings, query: str, passages: list[Passage]) -> dic
                 continue
             line = _PERSON_LINE.match(text.strip())
             if line and _PEOPLE_LABEL.search(line["label"]):
-                score = _cosine(emb, query_vector(settings, query))
+                score = _cosine(emb, vector)
                 found.setdefault(line["name"].strip(), _passage(0, chunk_id, text, meta, score))
     return found
 
