@@ -84,6 +84,35 @@ def test_the_lead_goes_on_with_the_sentence_that_continues_it():
     assert passage.text[lead.span[0] : lead.span[1]].endswith("cinq ans.")
 
 
+def test_a_sentence_that_goes_on_with_alors_continues_the_lead():
+    text = (
+        "Votre demande peut être radiée. Vous ne renouvelez pas votre demande dans le délai "
+        "imparti (1 an). La radiation intervient alors sans délai. Votre demande est aussi "
+        "radiée si vos ressources dépassent les plafonds."
+    )
+    lead = pick(
+        "Une demande pas renouvelée dans le délai imparti, elle est radiée quand ?",
+        [_passage(text, "Fiche")],
+    )[0]
+    assert lead.sentence.startswith("Vous ne renouvelez pas")
+    assert lead.sentence.endswith("La radiation intervient alors sans délai.")
+
+
+def test_a_long_sentence_keeps_its_subject_before_the_clause_that_answers():
+    from assistant.extractive import _asking, focus
+
+    sentence = (
+        "Le montant de cette pénalité, proportionné à l'écart constaté entre les objectifs "
+        "définis par la convention et leur degré de réalisation ainsi qu'à la gravité des "
+        "manquements, ne peut excéder 100 € par logement sur lequel l'organisme détient un "
+        "droit réel, augmenté du montant de l'exonération de la taxe foncière."
+    )
+    wanted, asked = _asking("La pénalité ne peut excéder combien par logement ?")
+    cut = focus(sentence, 170, wanted, asked)
+    assert cut.startswith("Le montant de cette pénalité, […] ne peut excéder 100 € par logement")
+    assert len(cut) <= 170 + len(" […]")
+
+
 def test_a_sentence_whose_last_point_is_a_question_can_lead_but_a_question_heading_cannot():
     text = (
         "Qui anime la partie 3.1 ?\n\n"
