@@ -16,6 +16,9 @@ from assistant.text import fold
 _MONTHS = "janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre"
 _SMALL = "un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|douze|quinze|vingt|trente"
 
+# « quel taux », and « quel est le taux », « quelle est la durée »: the same question.
+_WHICH = r"quel(?:le)?s? (?:(?:est|sont) (?:le |la |les |l'))?"
+
 ASKED: dict[str, re.Pattern[str]] = {
     kind: re.compile(pattern)
     for kind, pattern in {
@@ -30,17 +33,17 @@ ASKED: dict[str, re.Pattern[str]] = {
         "place": r"\bou\b(?! bien)(?=[^?]*\?)|\bquelle (?:ville|region|commune|adresse)\b"
         r"|\bdans quel(?:le)? (?:ville|lieu|salle|region|departement)\b",
         "price": r"\bcombien (?:coute|ca coute)|\b(?:prix|tarif|cout|couts|frais d'inscription)\b"
-        r"|\bc'est combien\b",
+        rf"|\bc'est combien\b|\b{_WHICH}montant\b",
         "frequency": r"\b(?:quelle frequence|a quel rythme|tous les combien|combien de fois)\b",
-        "text": r"\b(?:(?:par |prevu par )?quel(?:le)? (?:decret|arrete|article|loi|ordonnance"
+        "text": rf"\b(?:(?:par |prevu par )?{_WHICH}(?:decret|arrete|article|loi|ordonnance"
         r"|circulaire|texte))\b",
-        "percent": r"\b(?:quel(?:le)? (?:pourcentage|taux|part|proportion|quota)"
+        "percent": rf"\b(?:{_WHICH}(?:pourcentage|taux|part|proportion|quota)"
         r"|combien de pour ?cent)\b",
-        "date": r"\b(?:quand|quelle date|en quelle annee|depuis quand|jusqu'a quand"
-        r"|a partir de quand|date butoir|date limite|quelle echeance)\b",
+        "date": rf"\b(?:quand|{_WHICH}date|en quelle annee|depuis quand|jusqu'a quand"
+        rf"|a partir de quand|date butoir|date limite|{_WHICH}echeance)\b",
         "count": r"\bcombien (?:de\b|d')|\bquel nombre\b|\bnombre de\b",
         "duration": r"\b(?:combien (?:de |d')(?:temps|jours|mois|ans|annees|heures|semaines)"
-        r"|quelle duree|quel delai|dans quel delai|au bout de combien|dure(?:nt)? combien"
+        rf"|{_WHICH}(?:duree|delai)|dans quel delai|au bout de combien|dure(?:nt)? combien"
         r"|duree (?:\w+ )?de combien)\b",
         "contact": r"\b(?:mail|e-mail|email|courriel|adresse (?:mail|electronique)|telephone"
         r"|numero de tel\w*|site (?:web|internet))\b",

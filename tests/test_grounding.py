@@ -86,6 +86,11 @@ def test_the_kind_of_fact_asked_and_whether_the_best_passages_give_one():
     assert asked_facts("Le comité se réunit à quelle fréquence ?") == ["frequency"]
     assert asked_facts("C'est prévu par quel article ?") == ["text"]
     assert asked_facts("Qui verse l'APL et à quel taux ?") == ["person", "percent"]
+    # « quel est le taux », « quelle est la durée », « quel est le montant »: the same asks.
+    assert asked_facts("Quel est le taux de subvention ?") == ["percent"]
+    assert asked_facts("Quelle est la durée de la CUS ?") == ["duration"]
+    assert asked_facts("Quel est le montant de la pénalité ?") == ["price"]
+    assert asked_facts("Quelle est l'échéance du contrat ?") == ["date"]
     assert asked_facts("La formation se déroule où ?") == ["place"]
     # « ou » between two alternatives asks for no place; typed without its accent, « où »
     # still does where it can only mean « where ».
