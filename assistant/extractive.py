@@ -209,6 +209,18 @@ def _shorten(sentence: str, limit: int) -> str:
 _CLAUSE = re.compile(r"(?<=[;:,])\s+|\s+—\s+|\s+(?=\(\w)")
 
 
+def _runs(lengths: list[int], begin: int, room: int, one_always: bool):
+    """(first, last) of each run of clauses, starting from ``begin``, whose ``lengths`` joined
+    by spaces fit in ``room`` characters; with ``one_always``, a single clause even if longer."""
+    for first in range(begin, len(lengths)):
+        size = -1
+        for last in range(first, len(lengths)):
+            size += lengths[last] + 1
+            if size > room and (last > first or not one_always):
+                break
+            yield first, last
+
+
 def focus(sentence: str, limit: int, wanted: dict[str, float], asked: list[str]) -> str:
     """A long sentence cut down to ``limit`` characters around its clause that holds the most
     of the question (shared words, the kind of fact asked), not just its beginning."""
@@ -219,39 +231,32 @@ def focus(sentence: str, limit: int, wanted: dict[str, float], asked: list[str])
         return _shorten(sentence, limit)
 
     terms = [set(augmented(analyse(clause))) for clause in clauses]
+    lengths = [len(clause) for clause in clauses]
+
+    def worth(text: str, held: list[set[str]]) -> float:
+        return _shared(wanted, set().union(*held)) + _answer_type_bonus(asked, text)
+
     # The run of clauses that fits and holds the most of the question's words and of the kinds
     # of fact asked, each counted once; between equals, the one that starts the sentence.
     best = (-1.0, False, 0), 0, 0
-    for first in range(len(clauses)):
-        size = -1
-        for last in range(first, len(clauses)):
-            size += len(clauses[last]) + 1
-            if size > limit and last > first:
-                break
-            text = " ".join(clauses[first : last + 1])
-            worth = _shared(wanted, set().union(*terms[first : last + 1]))
-            score = (worth + _answer_type_bonus(asked, text), first == 0, last - first)
-            if score > best[0]:
-                best = score, first, last
+    for first, last in _runs(lengths, 0, limit, one_always=True):
+        text = " ".join(clauses[first : last + 1])
+        score = (worth(text, terms[first : last + 1]), first == 0, last - first)
+        if score > best[0]:
+            best = score, first, last
     _, start, end = best
     if start > 1:
         # The sentence's first clause (its subject: « Le montant de cette pénalité, […] ne peut
         # excéder 100 € par logement ») before a later run, the clauses between left out, when
         # both fit and hold at least as much of the question. Measured on tune.jsonl (797 answered
         # questions with keywords): answers holding them 613 → 614.
-        subject, head = None, len(clauses[0]) + len(" […] ")
-        for first in range(2, len(clauses)):
-            size = head - 1
-            for last in range(first, len(clauses)):
-                size += len(clauses[last]) + 1
-                if size > limit:
-                    break
-                text = clauses[0] + " […] " + " ".join(clauses[first : last + 1])
-                held = set().union(terms[0], *terms[first : last + 1])
-                worth = _shared(wanted, held) + _answer_type_bonus(asked, text)
-                score = (worth, True, last - first)
-                if score > best[0]:
-                    best, subject = (score, first, last), text
+        subject = None
+        room = limit - len(clauses[0]) - len(" […] ")
+        for first, last in _runs(lengths, 2, room, one_always=False):
+            text = clauses[0] + " […] " + " ".join(clauses[first : last + 1])
+            score = (worth(text, [terms[0], *terms[first : last + 1]]), True, last - first)
+            if score > best[0]:
+                best, subject = (score, first, last), text
         if subject:
             return subject + (" […]" if best[2] + 1 < len(clauses) else "")
     text = " ".join(clauses[start : end + 1])
