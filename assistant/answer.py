@@ -374,8 +374,10 @@ class AnswerStream:
         # Sentences are read for their meaning against what the question itself asks: a
         # follow-up's carried words (« (jour 2 séquence 3 commence) ») say where to look, and
         # the passages found already speak of them (tune.jsonl, 236 follow-ups with keywords:
-        # the first sentence holds them for 140 → 150, answers with them 182 → 182).
-        similarity = partial(unit_similarities, settings, own_words(searched))
+        # the first sentence holds them for 140 → 150, answers with them 182 → 182). The
+        # question's vector is turned by the adapter learned for choosing leads
+        # (``assistant.lead_adapter``).
+        similarity = partial(unit_similarities, settings, own_words(searched), adapted=True)
         # Who the course's people are (page 1), for an answer that names them.
         asks_who = "person" in asked_facts(searched)
         people = people_lines(settings, searched, usable) if asks_who else {}

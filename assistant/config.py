@@ -42,6 +42,11 @@ class Settings(BaseSettings):
         default="auto", description="auto choisit bf16 si le processeur le permet."
     )
     embedding_batch_size: int = Field(default=16, ge=1)
+    lead_adapter: bool = Field(
+        default=True,
+        description="Choisir les phrases de la réponse avec le correcteur appris pour le modèle "
+        "par défaut (assistant/data/lead_adapter.json) ; sans effet pour un autre modèle.",
+    )
     embedding_device: Literal["auto", "cpu", "cuda"] = Field(
         default="auto", description="auto choisit le GPU (CUDA) quand torch en voit un."
     )
@@ -157,7 +162,8 @@ class Settings(BaseSettings):
         if not path.is_dir():
             return False
         return bool(self.embedding_sha256) and (
-            path.resolve() == DEFAULT_EMBEDDING_DIR or self.embedding_sha256 != WEIGHTS_SHA256
+            path.resolve() == DEFAULT_EMBEDDING_DIR.resolve()
+            or self.embedding_sha256 != WEIGHTS_SHA256
         )
 
 

@@ -13,6 +13,7 @@ from langchain_core.retrievers import BaseRetriever
 from assistant.config import Settings
 from assistant.embeddings import get_embeddings
 from assistant.grounding import REFUSAL, SENTENCE_FEATURES, Support, assess, load_model
+from assistant.lead_adapter import adapter_for
 from assistant.lexical import expand_query, get_lexical, glossary, names_term, top_scores
 from assistant.store import get_collection
 from assistant.text import asked_sentences, code_articles, fold, numbered, sentences
@@ -466,21 +467,31 @@ def query_vector(settings: Settings, query: str) -> list[float]:
     return _query_vectors[key]
 
 
-def unit_similarities(settings: Settings, query: str, units: list[str]) -> list[float]:
-    """The cosine between ``query`` and each of ``units`` (cut at ``SENTENCE_CHARS``), the
-    units not seen before encoded in one batch."""
-    if not units:
-        return []
-    embeddings = get_embeddings(settings)
-    question = query_vector(settings, query)
+def unit_vectors(settings: Settings, units: list[str]) -> list[list[float]]:
+    """The vectors of ``units`` (cut at ``SENTENCE_CHARS``), those not seen before encoded in
+    one batch."""
     keys = [(settings.embedding_model, unit[:SENTENCE_CHARS]) for unit in units]
     missing = list(dict.fromkeys(key for key in keys if key not in _unit_vectors))
     if missing:
         if len(_unit_vectors) + len(missing) > MAX_CACHED:
             _unit_vectors.clear()
-        vectors = embeddings.embed_documents([text for _, text in missing])
+        vectors = get_embeddings(settings).embed_documents([text for _, text in missing])
         _unit_vectors.update(zip(missing, vectors, strict=True))
-    return [_cosine(_unit_vectors[key], question) for key in keys]
+    return [_unit_vectors[key] for key in keys]
+
+
+def unit_similarities(
+    settings: Settings, query: str, units: list[str], adapted: bool = False
+) -> list[float]:
+    """The cosine between ``query`` and each of ``units`` (cut at ``SENTENCE_CHARS``). With
+    ``adapted``, the question's vector is first turned by the lead adapter learned for the
+    model (``assistant.lead_adapter``), when there is one: the composer's sentence scores."""
+    if not units:
+        return []
+    question = query_vector(settings, query)
+    if adapted and (adapter := adapter_for(settings, len(question))) is not None:
+        question = adapter.turn(question)
+    return [_cosine(vector, question) for vector in unit_vectors(settings, units)]
 
 
 def forget_vectors() -> None:
