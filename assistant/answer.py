@@ -376,8 +376,9 @@ class AnswerStream:
         # the passages found already speak of them (tune.jsonl, 236 follow-ups with keywords:
         # the first sentence holds them for 140 → 150, answers with them 182 → 182). The
         # question's vector is turned by the adapter learned for choosing leads
-        # (``assistant.lead_adapter``).
-        similarity = partial(unit_similarities, settings, own_words(searched), adapted=True)
+        # (``assistant.adapters``), when it learned on these passages.
+        chunks = [chunk for passage in usable for chunk in passage.chunk_ids]
+        similarity = partial(unit_similarities, settings, own_words(searched), adapted=chunks)
         # Who the course's people are (page 1), for an answer that names them.
         asks_who = "person" in asked_facts(searched)
         people = people_lines(settings, searched, usable) if asks_who else {}

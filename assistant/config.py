@@ -42,10 +42,11 @@ class Settings(BaseSettings):
         default="auto", description="auto choisit bf16 si le processeur le permet."
     )
     embedding_batch_size: int = Field(default=16, ge=1)
-    lead_adapter: bool = Field(
+    query_adapters: bool = Field(
         default=True,
-        description="Choisir les phrases de la réponse avec le correcteur appris pour le modèle "
-        "par défaut (assistant/data/lead_adapter.json) ; sans effet pour un autre modèle.",
+        description="Classer les passages et choisir les phrases de la réponse avec les "
+        "correcteurs appris pour le modèle par défaut (assistant/data/*_adapter.json) ; sans "
+        "effet pour un autre modèle.",
     )
     embedding_device: Literal["auto", "cpu", "cuda"] = Field(
         default="auto", description="auto choisit le GPU (CUDA) quand torch en voit un."

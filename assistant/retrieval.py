@@ -10,10 +10,10 @@ from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
 
+from assistant.adapters import adapter_for
 from assistant.config import Settings
 from assistant.embeddings import get_embeddings
 from assistant.grounding import REFUSAL, SENTENCE_FEATURES, Support, assess, load_model
-from assistant.lead_adapter import adapter_for
 from assistant.lexical import expand_query, get_lexical, glossary, names_term, top_scores
 from assistant.store import get_collection
 from assistant.text import asked_sentences, code_articles, fold, numbered, sentences
@@ -334,47 +334,45 @@ def _cosine(a: list[float], b: list[float]) -> float:
     return float(sum(x * y for x, y in zip(a, b, strict=True)))
 
 
-def search(settings: Settings, query: str, k: int | None = None) -> list[Passage]:
-    """The ``k`` best passages for ``query``: articles it names first, then the fusion of the
-    dense ranking (cosine, ``query`` prompt) and the lexical one (French BM25 with the
-    glossary). ``score`` stays the cosine similarity, the refusal signal."""
-    # One index revision for the whole search, even if an ingestion publishes another meanwhile.
-    settings = settings.pinned()
-    collection = get_collection(settings)
-    total = collection.count()
-    if total == 0 or not query.strip():
-        return []
-    k = k or settings.top_k
+@dataclass
+class Candidates:
+    """What the search ranks for a query: the articles it names (``exact``, first whatever
+    their score), the other passages found by the dense and the lexical rankings with their
+    vectors, and the part of each one's fused score that is not its cosine (``rest``)."""
+
+    vectors: list[list[float]]
+    exact: list[Passage]
+    found: dict[str, Passage]
+    embeddings: dict[str, list[float]]
+    rest: dict[str, float]
+
+
+def candidates(settings: Settings, collection, query: str) -> Candidates:
     vector = query_vector(settings, query)
     ask = asked_sentences(query) if ASK_WEIGHT else None
     vectors = [vector, query_vector(settings, ask)] if ask else [vector]
     exact = _exact_hits(collection, query, vector)
-    # With an ask apart, the vectors come with the candidates: each passage's two cosines.
+    total = collection.count()
     dense = collection.query(
         query_embeddings=vectors,
         n_results=min(CANDIDATES, total),
-        include=["documents", "metadatas", "distances"] + (["embeddings"] if ask else []),
+        include=["documents", "metadatas", "embeddings"],
     )
     found: dict[str, Passage] = {p.chunk_id: p for p in exact}
-    # Each passage's cosine with the ask alone, when the question has one.
-    asked_cosine: dict[str, float] = {}
+    embeddings: dict[str, list[float]] = {}
     for row in range(len(vectors)):
-        embeddings = dense["embeddings"][row] if ask else [()] * len(dense["ids"][row])
-        for chunk_id, text, meta, distance, emb in zip(
+        for chunk_id, text, meta, emb in zip(
             dense["ids"][row],
             dense["documents"][row],
             dense["metadatas"][row],
-            dense["distances"][row],
-            embeddings,
+            dense["embeddings"][row],
             strict=True,
         ):
             if not _written(text, meta, emb) or chunk_id in found:
                 continue
-            # The score is the whole question's cosine (the ask alone only ranks).
-            score = _cosine(emb, vector) if ask else 1.0 - float(distance)
-            found[chunk_id] = _passage(0, chunk_id, text, meta, score)
-            if ask:
-                asked_cosine[chunk_id] = _cosine(emb, vectors[1])
+            # The score is the whole question's cosine (an ask alone only ranks).
+            found[chunk_id] = _passage(0, chunk_id, text, meta, _cosine(emb, vector))
+            embeddings[chunk_id] = list(emb)
     lexical = get_lexical(settings, collection)
     lexical_scores = lexical.scores(query) if lexical else {}
     lexical_hits = dict(top_scores(lexical_scores, CANDIDATES))
@@ -386,24 +384,58 @@ def search(settings: Settings, query: str, k: int | None = None) -> list[Passage
         ):
             if _written(text, meta, emb):
                 found[chunk_id] = _passage(0, chunk_id, text, meta, _cosine(emb, vector))
-                if ask:
-                    asked_cosine[chunk_id] = _cosine(emb, vectors[1])
+                embeddings[chunk_id] = list(emb)
     best_lexical = max(lexical_hits.values(), default=0.0) or 1.0
     asked = numbered(query)
     versions = variants(query)
     aside = set_aside(query)
     course = about_course(query)
-    fused = {
-        chunk_id: passage.score
-        + ASK_WEIGHT * (asked_cosine.get(chunk_id, passage.score) - passage.score)
-        + LEXICAL_WEIGHT * lexical_scores.get(chunk_id, 0.0) / best_lexical
+    rest = {
+        chunk_id: LEXICAL_WEIGHT * lexical_scores.get(chunk_id, 0.0) / best_lexical
         + (NUMBERED_WEIGHT * numbering(asked, passage) if asked else 0.0)
         - (VARIANT_WEIGHT * other_variant(versions, passage) if versions else 0.0)
         - (VARIANT_WEIGHT * situation_set_aside(aside, passage) if aside else 0.0)
         - (SITUATION_WEIGHT * unnamed_situation(query, passage))
         + (COURSE_WEIGHT if course and passage.kind == "cours" else 0.0)
         for chunk_id, passage in found.items()
+        if chunk_id in embeddings
     }
+    return Candidates(vectors, exact, found, embeddings, rest)
+
+
+def fused_scores(settings: Settings, found: Candidates) -> dict[str, float]:
+    """Each candidate's fused score: its cosine with the question (and, for a question with
+    an ask apart, half with the question, half with the ask), turned by the search adapter
+    learned for the model when there is one and it learned on every candidate, plus the rest
+    of its score."""
+    vectors = found.vectors
+    adapter = vectors and adapter_for(settings, "search", len(vectors[0]), found.embeddings)
+    if adapter:
+        vectors = [adapter.turn(vector) for vector in vectors]
+    ask = ASK_WEIGHT if len(vectors) > 1 else 0.0
+    return {
+        chunk_id: (1 - ask) * _cosine(emb, vectors[0])
+        + (ask * _cosine(emb, vectors[1]) if ask else 0.0)
+        + found.rest[chunk_id]
+        for chunk_id, emb in found.embeddings.items()
+    }
+
+
+def search(settings: Settings, query: str, k: int | None = None) -> list[Passage]:
+    """The ``k`` best passages for ``query``: articles it names first, then the fusion of the
+    dense ranking (cosine, ``query`` prompt) and the lexical one (French BM25 with the
+    glossary). ``score`` stays the cosine similarity, the refusal signal."""
+    # One index revision for the whole search, even if an ingestion publishes another meanwhile.
+    settings = settings.pinned()
+    collection = get_collection(settings)
+    if collection.count() == 0 or not query.strip():
+        return []
+    k = k or settings.top_k
+    found = candidates(settings, collection, query)
+    exact = found.exact
+    fused = fused_scores(settings, found)
+    found = found.found
+    course = about_course(query)
     order = [p.chunk_id for p in exact]
     # Equal scores (the same text in two fiches) are ordered by document and reading order,
     # not by the order in which Chroma's approximate search happened to return them: the same
@@ -481,15 +513,16 @@ def unit_vectors(settings: Settings, units: list[str]) -> list[list[float]]:
 
 
 def unit_similarities(
-    settings: Settings, query: str, units: list[str], adapted: bool = False
+    settings: Settings, query: str, units: list[str], adapted: list[str] | None = None
 ) -> list[float]:
     """The cosine between ``query`` and each of ``units`` (cut at ``SENTENCE_CHARS``). With
-    ``adapted``, the question's vector is first turned by the lead adapter learned for the
-    model (``assistant.lead_adapter``), when there is one: the composer's sentence scores."""
+    ``adapted``, the chunk ids the units come from, the question's vector is first turned by
+    the lead adapter learned for the model and those chunks (``assistant.adapters``), when
+    there is one: the composer's sentence scores."""
     if not units:
         return []
     question = query_vector(settings, query)
-    if adapted and (adapter := adapter_for(settings, len(question))) is not None:
+    if adapted and (adapter := adapter_for(settings, "lead", len(question), adapted)):
         question = adapter.turn(question)
     return [_cosine(vector, question) for vector in unit_vectors(settings, units)]
 
