@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from assistant.adapters import NAMES, load_adapter
 from assistant.cli import main as cli_main
 from assistant.config import PROJECT_ROOT
 from assistant.evaluation import (
@@ -19,6 +20,7 @@ from assistant.evaluation import (
 )
 from assistant.retrieval import Passage
 from assistant.revision import published
+from assistant.store import get_collection
 from ingest.manifest import Manifest
 from tests.conftest import shared_dir
 
@@ -124,16 +126,19 @@ def test_an_answered_history_lets_a_follow_up_see_the_previous_answer(programme_
 # refusal recall are not. Each guard below is a measured value with a margin of a few
 # questions (87 answerable, 34 unanswerable, 78 with answer keywords), because building the
 # same index twice can move a question or two (Chroma's HNSW graph and the order of passages
-# with equal scores are not deterministic): a regression fails, noise does not.
+# with equal scores are not deterministic): a regression fails, noise does not. Session 18
+# (the learned query adapters, README) measured: recall@1 0.931, recall@5 0.989, refusal
+# precision 0.839, refusal recall 0.765, answerable refused 5.7 %, unanswerable answered 0 %,
+# answer keywords 0.795, first sentence 0.680, median 73 words.
 FLOORS = {
-    "recall@1": 0.78,
+    "recall@1": 0.89,
     "recall@5": 0.95,
-    "refusal_precision": 0.75,
-    "refusal_recall": 0.61,
+    "refusal_precision": 0.78,
+    "refusal_recall": 0.70,
 }
 CEILINGS = {"answerable_refused": 0.085, "unanswerable_answered": 0.09}
 # The answer issue's metrics: a floor against regressions, and no invalid citation ever.
-ANSWER_FLOORS = {"answer_keyword_recall": 0.66}
+ANSWER_FLOORS = {"answer_keyword_recall": 0.74, "answer_first_sentence_recall": 0.61}
 
 
 def test_the_frozen_test_part_meets_its_targets(shared_index):
@@ -141,6 +146,9 @@ def test_the_frozen_test_part_meets_its_targets(shared_index):
         load_questions(TEST_SET), pipeline_retriever(shared_index, 5), answer_pipeline(shared_index)
     )
     keys = [*FLOORS, *CEILINGS, *ANSWER_FLOORS, "invalid_citations", "answer_median_words"]
+    # The learned adapters apply to this index: it is the one they learned on.
+    ids = get_collection(shared_index.pinned()).get(include=[])["ids"]
+    assert all(load_adapter(name).knows(ids) for name in NAMES)
     summary = {key: result[key] for key in keys}
     print("évaluation de test.jsonl :", summary, result["outcomes"])
     assert all(summary[key] >= floor for key, floor in FLOORS.items()), summary
