@@ -45,16 +45,23 @@ def _same_answer(clean, injected):
     assert all(c.doc_id != "note.md" for c in injected.citations)
 
 
+# The learned query adapters apply only to questions whose passages all are ones they learned
+# on: the note is new, so the injected index is ranked with the plain cosine. Both sides are
+# compared without them, so that only the note's content can make a difference.
+PLAIN = {"query_adapters": False}
+
+
 def test_extractive_answer_ignores_the_injected_instruction(programme_index, injected_index):
     _same_answer(
-        answer_question(programme_index, QUESTION), answer_question(injected_index, QUESTION)
+        answer_question(programme_index.model_copy(update=PLAIN), QUESTION),
+        answer_question(injected_index.model_copy(update=PLAIN), QUESTION),
     )
 
 
 def test_generated_answer_ignores_the_injected_instruction(programme_index, injected_index):
     process, url = _serve()
     try:
-        update = {"llm_backend": "openai", "llm_base_url": url, "llm_timeout": 60.0}
+        update = {"llm_backend": "openai", "llm_base_url": url, "llm_timeout": 60.0, **PLAIN}
         clean = answer_question(programme_index.model_copy(update=update), QUESTION)
         injected = answer_question(injected_index.model_copy(update=update), QUESTION)
     finally:
